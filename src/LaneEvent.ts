@@ -1,0 +1,64 @@
+/**
+ * What happens to the tasks of a session queue, as a stream of events.
+ *
+ * Every event carries the task's ID, its lane and `at`, epoch milliseconds from Effect's `Clock`.
+ * A task's own events come in the order `Submitted`, `Started`, then one of `Completed`, `Failed`,
+ * `TimedOut` or `Cancelled` (a task cancelled while it waits has no `Started`).
+ *
+ * @since 0.1.0
+ */
+import * as Data from "effect/Data"
+import type * as Lane from "./Lane.js"
+import type * as TaskId from "./TaskId.js"
+
+/**
+ * The fields every event carries.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Common {
+  readonly taskId: TaskId.TaskId
+  readonly lane: Lane.Lane
+  /** Epoch milliseconds from Effect's `Clock`. */
+  readonly at: number
+}
+
+/**
+ * One event of a session queue.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type LaneEvent = Data.TaggedEnum<{
+  /** The queue accepted the task; it waits for a permit. */
+  Submitted: Common
+  /** The task got its permit and started running after waiting `waitedMillis`. */
+  Started: Common & { readonly waitedMillis: number }
+  /** The task succeeded after running `durationMillis`. */
+  Completed: Common & { readonly durationMillis: number }
+  /** The task failed (or died) after running `durationMillis`; `error` describes why. */
+  Failed: Common & { readonly durationMillis: number; readonly error: string }
+  /** The task exceeded its lane timeout of `timeoutMillis` and was interrupted. */
+  TimedOut: Common & { readonly timeoutMillis: number }
+  /** The task was interrupted: cancelled, its submitter interrupted, or the queue closed. */
+  Cancelled: Common
+}>
+
+const constructors = Data.taggedEnum<LaneEvent>()
+
+/**
+ * Constructors, guards (`$is`) and matchers (`$match`) of {@link LaneEvent}.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const { $is, $match, Cancelled, Completed, Failed, Started, Submitted, TimedOut } = constructors
+
+/**
+ * Whether an event ends its task (`Completed`, `Failed`, `TimedOut` or `Cancelled`).
+ *
+ * @since 0.1.0
+ * @category guards
+ */
+export const isTerminal = (event: LaneEvent): boolean => event._tag !== "Submitted" && event._tag !== "Started"
