@@ -121,6 +121,8 @@ export interface QueueStats {
 export interface LaneQueueService {
   /** The session the queue belongs to; task IDs start with it. */
   readonly sessionId: string
+  /** The settings the queue was built with. */
+  readonly settings: LanesConfig.Settings
   /**
    * Runs a task in a lane once a permit is free (strict FIFO within the lane) and returns its
    * result. Fails with `TaskTimeout` if the lane has a timeout and the task outruns it, and with

@@ -28,7 +28,13 @@
  *
  * @since 0.1.0
  */
+import * as Effect from "effect/Effect"
+import type * as Exit from "effect/Exit"
+import * as turn from "./internal/turnRunner.js"
 import * as Lane from "./Lane.js"
+import type { QueueShutdown, TaskTimeout } from "./LaneError.js"
+import type * as LaneQueue from "./LaneQueue.js"
+import type * as LatencyModel from "./LatencyModel.js"
 
 /**
  * One tool call requested by the model in a turn.
@@ -287,3 +293,110 @@ const planByCost = (estimates: ReadonlyArray<number>, width: number, overheadPer
     ? parallel(width, `${figures} > overhead ${formatMillis(overhead)}`)
     : sequential(`${figures} <= overhead ${formatMillis(overhead)}`)
 }
+
+// ---------------------------------------------------------------------------------------------
+// the tool-turn runner
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * How a stage was formed: consecutive query-lane calls (`query`), consecutive `write`/`edit`
+ * calls to distinct paths when `parallelWrites` is on (`writes`), or one call of another lane
+ * (`single`).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type StageKind = "query" | "writes" | "single"
+
+/**
+ * One stage of a turn: calls that run together, in one lane, under one plan.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Stage {
+  readonly kind: StageKind
+  readonly lane: Lane.Lane
+  /** The positions of the stage's calls in the turn. */
+  readonly indices: ReadonlyArray<number>
+  readonly plan: Plan
+}
+
+/**
+ * Settings of {@link stages} and {@link runTurn}.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface TurnOptions extends PlanOptions {
+  /** Let consecutive `write`/`edit` calls to distinct paths run together. Default `false`. */
+  readonly parallelWrites?: boolean
+}
+
+/**
+ * Splits a turn into stages in call order and plans each: consecutive query-lane calls form one
+ * stage planned by {@link plan}; calls of the other lanes run one at a time, except consecutive
+ * `write`/`edit` calls to distinct paths with `parallelWrites`. `options.estimates`, when given,
+ * are aligned with the whole turn.
+ *
+ * @since 0.1.0
+ * @category planning
+ */
+export const stages = (
+  calls: ReadonlyArray<ToolCall>,
+  concurrency: number,
+  options: TurnOptions = {}
+): Array<Stage> =>
+  turn.split(calls, options.parallelWrites ?? false).map((group) =>
+    turn.planStage(plan, group, calls, concurrency, options, turn.sliceEstimates(options.estimates, group.indices))
+  )
+
+/**
+ * Settings of {@link runTurn}: the planner's options plus an optional {@link LatencyModel.LatencyModel}
+ * that supplies the estimates (when every call of a stage has history) and learns from every call.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface RunTurnOptions extends TurnOptions {
+  readonly latencyModel?: LatencyModel.LatencyModel
+}
+
+/**
+ * Runs the tool calls of one model turn through a session queue, as fast as is safe, and returns
+ * one `Exit` per call in the original call order.
+ *
+ * The turn is split by {@link stages}; stages run one after the other, each through its lane
+ * (`submitBatch` for a parallel stage as wide as the lane). One failing call never cancels its
+ * siblings. Interrupting the turn interrupts every call still waiting or running. The planner's
+ * `minToolCount` defaults to the queue's `LANES_PARALLEL_MIN_TOOLS` setting and the width to its
+ * query-lane concurrency.
+ *
+ * @since 0.1.0
+ * @category running
+ */
+export const runTurn = Effect.fn("Strategy.runTurn")(function*<A, E, R>(
+  queue: LaneQueue.LaneQueueService,
+  calls: ReadonlyArray<ToolCall>,
+  execute: (call: ToolCall) => Effect.Effect<A, E, R>,
+  options: RunTurnOptions = {}
+) {
+  const settings: RunTurnOptions = { minToolCount: queue.settings.parallelMinTools, ...options }
+  const concurrency = queue.settings.lanes.query.concurrency
+  const run = turn.measured(options.latencyModel, execute)
+  const results: Array<Exit.Exit<A, E | TaskTimeout | QueueShutdown>> = new Array(calls.length)
+  for (const group of turn.split(calls, options.parallelWrites ?? false)) {
+    const estimates = options.latencyModel === undefined
+      ? turn.sliceEstimates(options.estimates, group.indices)
+      : group.kind === "query"
+      ? yield* options.latencyModel.estimates(turn.callsAt(calls, group.indices))
+      : undefined
+    const stage = turn.planStage(plan, group, calls, concurrency, settings, estimates)
+    const exits = yield* turn.runStage(queue, stage, calls, run)
+    exits.forEach((exit, i) => {
+      const index = group.indices[i]
+      if (index !== undefined) results[index] = exit
+    })
+  }
+  return results
+})

@@ -33,6 +33,13 @@ export * as LaneEvent from "./LaneEvent.js"
 export * as LaneQueue from "./LaneQueue.js"
 
 /**
+ * Per-tool latency estimates (moving averages) for the cost-aware strategy.
+ *
+ * @since 0.1.0
+ */
+export * as LatencyModel from "./LatencyModel.js"
+
+/**
  * Per-lane settings from Effect `Config` or code.
  *
  * @since 0.1.0
@@ -45,3 +52,10 @@ export * as LanesConfig from "./LanesConfig.js"
  * @since 0.1.0
  */
 export * as TaskId from "./TaskId.js"
+
+/**
+ * The smart-enable planner and the tool-turn runner.
+ *
+ * @since 0.1.0
+ */
+export * as Strategy from "./Strategy.js"

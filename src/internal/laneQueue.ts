@@ -239,6 +239,7 @@ export const make = Effect.fnUntraced(function*(sessionId: string) {
 
   const service: LaneQueue.LaneQueueService = {
     sessionId,
+    settings,
     submit,
     submitByTool: (toolName, task) => submit(Lane.fromTool(toolName), task),
     submitBatch,

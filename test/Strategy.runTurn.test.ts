@@ -1,0 +1,189 @@
+import { describe, expect, it } from "@effect/vitest"
+import { Deferred, Effect, Exit, FastCheck, Fiber, Ref, TestClock } from "effect"
+import { LaneQueue, LanesConfig, LatencyModel, Strategy } from "../src/index.js"
+
+const reads = (n: number, name = "read"): Array<Strategy.ToolCall> =>
+  Array.from({ length: n }, (_, i) => ({ id: `c${i}`, name, args: { path: `f${i}` } }))
+
+/** Yields enough times for forked fibers to reach their next suspension point. */
+const settle = Effect.repeatN(Effect.yieldNow(), 20)
+
+const withQueue = <A, E>(self: (queue: LaneQueue.LaneQueueService) => Effect.Effect<A, E>, input = {}) =>
+  Effect.flatMap(LaneQueue.make("turn"), self).pipe(Effect.provide(LanesConfig.layerWith(input)))
+
+describe("Strategy.stages", () => {
+  it("splits a mixed turn in call order", () => {
+    const calls: Array<Strategy.ToolCall> = [
+      ...reads(6),
+      { id: "e1", name: "edit", args: { path: "a" } },
+      { id: "e2", name: "write", args: { path: "b" } },
+      { id: "b1", name: "bash", args: { command: "ls" } },
+      ...reads(2, "grep")
+    ]
+    const planned = Strategy.stages(calls, 8)
+    expect(planned.map((stage) => [stage.kind, stage.indices, stage.plan._tag])).toEqual([
+      ["query", [0, 1, 2, 3, 4, 5], "Parallel"],
+      ["single", [6], "Sequential"],
+      ["single", [7], "Sequential"],
+      ["single", [8], "Sequential"],
+      ["query", [9, 10], "Sequential"]
+    ])
+    const withWrites = Strategy.stages(calls, 8, { parallelWrites: true })
+    expect(withWrites[1]).toMatchObject({ kind: "writes", indices: [6, 7], plan: { _tag: "Parallel", concurrency: 2 } })
+  })
+
+  it("keeps writes to the same path apart", () => {
+    const calls: Array<Strategy.ToolCall> = [
+      { id: "1", name: "write", args: { path: "a" } },
+      { id: "2", name: "edit", args: { path: "a" } },
+      { id: "3", name: "edit", args: { path: "b" } }
+    ]
+    expect(Strategy.stages(calls, 8, { parallelWrites: true }).map((stage) => stage.indices)).toEqual([[0], [1, 2]])
+  })
+})
+
+describe("Strategy.runTurn", () => {
+  it.scoped("a parallel stage of 8 x 100 ms takes 100 ms of virtual time, sequential 800 ms", () =>
+    withQueue((queue) =>
+      Effect.gen(function*() {
+        const execute = () => Effect.sleep("100 millis").pipe(Effect.as("ok"))
+        const parallel = yield* Effect.fork(Strategy.runTurn(queue, reads(8), execute))
+        yield* settle
+        yield* TestClock.adjust("100 millis")
+        const parallelExits = yield* Fiber.join(parallel)
+        expect(parallelExits.every(Exit.isSuccess)).toBe(true)
+
+        const sequential = yield* Effect.fork(Strategy.runTurn(queue, reads(8), execute, { enabled: false }))
+        for (let i = 0; i < 7; i++) {
+          yield* settle
+          yield* TestClock.adjust("100 millis")
+        }
+        yield* settle
+        expect(sequential.unsafePoll()).toBeNull()
+        yield* TestClock.adjust("100 millis")
+        const sequentialExits = yield* Fiber.join(sequential)
+        expect(sequentialExits).toHaveLength(8)
+      })
+    ))
+
+  it.scoped("returns one exit per call in call order; a failure leaves the others intact", () =>
+    withQueue((queue) =>
+      Effect.gen(function*() {
+        const calls = [...reads(7), { id: "x", name: "bash" }, ...reads(3, "grep")]
+        const exits = yield* Strategy.runTurn(
+          queue,
+          calls,
+          (call) => call.id === "c3" ? Effect.fail(`failed ${call.id}`) : Effect.succeed(call.id)
+        )
+        expect(exits.map((exit) => Exit.isSuccess(exit) ? exit.value : "fail")).toEqual(
+          calls.map((call) => call.id === "c3" ? "fail" : call.id)
+        )
+      })
+    ))
+
+  it.effect.prop(
+    "results come back in call order for random mixes of stages",
+    [FastCheck.array(FastCheck.constantFrom("read", "grep", "ls", "bash", "edit", "llm", "cancel"), { maxLength: 30 })],
+    ([names]) =>
+      Effect.scoped(withQueue((queue) =>
+        Effect.gen(function*() {
+          const calls = names.map((name, i) => ({ id: `${i}`, name, args: { path: `p${i % 3}` } }))
+          const fiber = yield* Effect.fork(
+            Strategy.runTurn(
+              queue,
+              calls,
+              (call) => Effect.sleep(`${Number(call.id) % 4} millis`).pipe(Effect.as(call.id)),
+              {
+                parallelWrites: true
+              }
+            )
+          )
+          for (let i = 0; i < 200 && fiber.unsafePoll() === null; i++) {
+            yield* settle
+            yield* TestClock.adjust("1 millis")
+          }
+          const exits = yield* Fiber.join(fiber)
+          expect(exits.map((exit) => Exit.isSuccess(exit) ? exit.value : undefined)).toEqual(
+            calls.map((call) => call.id)
+          )
+        })
+      )),
+    { fastCheck: { numRuns: 30 } }
+  )
+
+  it.scoped("execute-lane calls of a turn never overlap", () =>
+    withQueue((queue) =>
+      Effect.gen(function*() {
+        const running = yield* Ref.make(0)
+        const peak = yield* Ref.make(0)
+        const execute = () =>
+          Effect.acquireUseRelease(
+            Ref.updateAndGet(running, (n) => n + 1).pipe(Effect.tap((n) => Ref.update(peak, (p) => Math.max(p, n)))),
+            () => Effect.sleep("10 millis"),
+            () => Ref.update(running, (n) => n - 1)
+          )
+        const calls = Array.from({ length: 6 }, (_, i) => ({ id: `${i}`, name: i % 2 ? "bash" : "edit" }))
+        const fiber = yield* Effect.fork(Strategy.runTurn(queue, calls, execute))
+        for (let i = 0; i < 6; i++) {
+          yield* settle
+          yield* TestClock.adjust("10 millis")
+        }
+        yield* Fiber.join(fiber)
+        expect(yield* Ref.get(peak)).toBe(1)
+      }), { execute: { concurrency: 4 } }))
+
+  it.scoped("interrupting the turn interrupts the calls still running", () =>
+    withQueue((queue) =>
+      Effect.gen(function*() {
+        const interrupted = yield* Ref.make(0)
+        const started = yield* Deferred.make<void>()
+        const execute = () =>
+          Deferred.succeed(started, undefined).pipe(
+            Effect.zipRight(Effect.never),
+            Effect.onInterrupt(() => Ref.update(interrupted, (n) => n + 1))
+          )
+        const fiber = yield* Effect.fork(Strategy.runTurn(queue, reads(8), execute))
+        yield* Deferred.await(started)
+        yield* settle
+        yield* Fiber.interrupt(fiber)
+        expect(yield* Ref.get(interrupted)).toBe(8)
+        expect((yield* queue.stats).totalActive).toBe(0)
+      })
+    ))
+
+  it.scoped("defaults minToolCount to the queue's parallelMinTools", () =>
+    withQueue((queue) =>
+      Effect.gen(function*() {
+        const running = yield* Ref.make(0)
+        const peak = yield* Ref.make(0)
+        const execute = () =>
+          Effect.acquireUseRelease(
+            Ref.updateAndGet(running, (n) => n + 1).pipe(Effect.tap((n) => Ref.update(peak, (p) => Math.max(p, n)))),
+            () => Effect.sleep("1 millis"),
+            () => Ref.update(running, (n) => n - 1)
+          )
+        const fiber = yield* Effect.fork(Strategy.runTurn(queue, reads(2), execute))
+        yield* settle
+        yield* TestClock.adjust("1 millis")
+        yield* Fiber.join(fiber)
+        expect(yield* Ref.get(peak)).toBe(2)
+      }), { parallelMinTools: 2 }))
+
+  it.scoped("a latency model turns two slow calls parallel and learns from every call", () =>
+    withQueue((queue) =>
+      Effect.gen(function*() {
+        const model = yield* LatencyModel.make
+        yield* model.record("web_fetch", 500)
+        const calls = reads(2, "web_fetch")
+        const fiber = yield* Effect.fork(
+          Strategy.runTurn(queue, calls, () => Effect.sleep("500 millis"), { latencyModel: model })
+        )
+        yield* settle
+        yield* TestClock.adjust("500 millis")
+        yield* settle
+        expect(fiber.unsafePoll()).not.toBeNull()
+        const estimate = yield* model.estimate("web_fetch")
+        expect(estimate._tag).toBe("Some")
+      })
+    ))
+})
