@@ -1,0 +1,174 @@
+/**
+ * The typed errors of the built-in tools, and the mapping of platform errors onto them.
+ *
+ * @since 0.1.0
+ * @internal
+ */
+import type { PlatformError } from "@effect/platform/Error"
+import * as Schema from "effect/Schema"
+
+/**
+ * The arguments of a call did not match the tool's schema; `field` is the dotted path of the first bad field
+ * (`"args"` when the arguments as a whole are wrong, e.g. not an object).
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class InvalidToolArguments extends Schema.TaggedError<InvalidToolArguments>()("InvalidToolArguments", {
+  tool: Schema.String,
+  field: Schema.String,
+  message: Schema.String
+}) {}
+
+/**
+ * No tool has this name.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class UnknownTool extends Schema.TaggedError<UnknownTool>()("UnknownTool", {
+  tool: Schema.String
+}) {
+  /**
+   * @since 0.1.0
+   */
+  override get message(): string {
+    return `Unknown tool: ${this.tool}`
+  }
+}
+
+/**
+ * A path resolved outside the tools' root directory (`..`, an absolute path elsewhere, or a symlink out).
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class PathOutsideRoot extends Schema.TaggedError<PathOutsideRoot>()("PathOutsideRoot", {
+  tool: Schema.String,
+  path: Schema.String
+}) {
+  /**
+   * @since 0.1.0
+   */
+  override get message(): string {
+    return `${this.tool}: path is outside the root directory: ${this.path}`
+  }
+}
+
+/**
+ * The file or directory does not exist.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class FileNotFound extends Schema.TaggedError<FileNotFound>()("FileNotFound", {
+  tool: Schema.String,
+  path: Schema.String
+}) {
+  /**
+   * @since 0.1.0
+   */
+  override get message(): string {
+    return `${this.tool}: no such file or directory: ${this.path}`
+  }
+}
+
+/**
+ * `edit` found no occurrence of `oldString` in the file.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class OldStringNotFound extends Schema.TaggedError<OldStringNotFound>()("OldStringNotFound", {
+  tool: Schema.String,
+  path: Schema.String
+}) {
+  /**
+   * @since 0.1.0
+   */
+  override get message(): string {
+    return `${this.tool}: oldString not found in ${this.path}`
+  }
+}
+
+/**
+ * `edit` found `oldString` more than once and `replaceAll` was not set.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class OldStringAmbiguous extends Schema.TaggedError<OldStringAmbiguous>()("OldStringAmbiguous", {
+  tool: Schema.String,
+  path: Schema.String,
+  occurrences: Schema.Number
+}) {
+  /**
+   * @since 0.1.0
+   */
+  override get message(): string {
+    return `${this.tool}: oldString occurs ${this.occurrences} times in ${this.path}; add context or set replaceAll`
+  }
+}
+
+/**
+ * A tool ran longer than its timeout and was interrupted.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class ToolTimeout extends Schema.TaggedError<ToolTimeout>()("ToolTimeout", {
+  tool: Schema.String,
+  timeout: Schema.DurationFromSelf
+}) {
+  /**
+   * @since 0.1.0
+   */
+  override get message(): string {
+    return `${this.tool}: timed out after ${this.timeout.toString()}`
+  }
+}
+
+/**
+ * Any other failure of the underlying platform (permissions, not a directory, spawn failure, ...).
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class ToolFailed extends Schema.TaggedError<ToolFailed>()("ToolFailed", {
+  tool: Schema.String,
+  message: Schema.String
+}) {}
+
+/**
+ * Every error a tool call can fail with.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export const ToolError = Schema.Union(
+  InvalidToolArguments,
+  UnknownTool,
+  PathOutsideRoot,
+  FileNotFound,
+  OldStringNotFound,
+  OldStringAmbiguous,
+  ToolTimeout,
+  ToolFailed
+)
+
+/**
+ * @since 0.1.0
+ * @category errors
+ */
+export type ToolError = typeof ToolError.Type
+
+/**
+ * Maps a platform error: `NotFound` becomes `FileNotFound` for the path the caller gave, anything else `ToolFailed`.
+ *
+ * @since 0.1.0
+ * @category mapping
+ */
+export const fromPlatformError = (tool: string, path: string) => (error: PlatformError): FileNotFound | ToolFailed =>
+  error._tag === "SystemError" && error.reason === "NotFound"
+    ? new FileNotFound({ tool, path })
+    : new ToolFailed({ tool, message: error.message })

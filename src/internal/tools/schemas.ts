@@ -1,0 +1,141 @@
+/**
+ * The argument and result schemas of the built-in tools.
+ *
+ * @since 0.1.0
+ * @internal
+ */
+import * as Duration from "effect/Duration"
+import * as Option from "effect/Option"
+import * as ParseResult from "effect/ParseResult"
+import * as Schema from "effect/Schema"
+import * as GlobMatch from "./globMatch.js"
+
+const isRegex = (source: string): boolean => {
+  try {
+    new RegExp(source)
+    return true
+  } catch {
+    return false
+  }
+}
+
+const Path = Schema.String.annotations({ description: "A path relative to the root directory" })
+
+const Glob = Schema.String.pipe(
+  Schema.filter((glob) => GlobMatch.isValid(glob) || "Expected a glob pattern with balanced braces")
+)
+
+const Regex = Schema.String.pipe(Schema.filter((source) => isRegex(source) || "Expected a valid regular expression"))
+
+/**
+ * A timeout: a duration string such as `"30 seconds"`, a number of milliseconds, or a `Duration`; positive.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const Timeout = Schema.transformOrFail(
+  Schema.Union(Schema.Number, Schema.String, Schema.DurationFromSelf),
+  Schema.DurationFromSelf,
+  {
+    strict: true,
+    decode: (input, _, ast) =>
+      Option.match(Option.filter(Duration.decodeUnknown(input), Duration.greaterThan(Duration.zero)), {
+        onNone: () =>
+          ParseResult.fail(
+            new ParseResult.Type(ast, input, "Expected a positive duration such as \"30 seconds\" or millis")
+          ),
+        onSome: ParseResult.succeed
+      }),
+    encode: ParseResult.succeed
+  }
+)
+
+/**
+ * `read`: the text of a file; `offset` lines are skipped (0-based), at most `limit` lines returned.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const ReadArgs = Schema.Struct({
+  path: Path,
+  offset: Schema.optional(Schema.NonNegativeInt),
+  limit: Schema.optional(Schema.Int.pipe(Schema.positive()))
+})
+
+/**
+ * `ls`: the entries of a directory (default: the root).
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const LsArgs = Schema.Struct({ path: Schema.optional(Path) })
+
+/**
+ * `glob`: the files under `path` (default: the root) whose path relative to `path` matches `pattern`.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const GlobArgs = Schema.Struct({ pattern: Glob, path: Schema.optional(Path) })
+
+/**
+ * `grep`: the lines matching a regular expression in a file or under a directory, optionally only in files
+ * matching `glob`.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const GrepArgs = Schema.Struct({ pattern: Regex, path: Schema.optional(Path), glob: Schema.optional(Glob) })
+
+/**
+ * `write`: replace or create a file, with its parent directories.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const WriteArgs = Schema.Struct({ path: Path, content: Schema.String })
+
+/**
+ * `edit`: replace `oldString` by `newString` in a file; `oldString` must occur exactly once unless `replaceAll`.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const EditArgs = Schema.Struct({
+  path: Path,
+  oldString: Schema.NonEmptyString,
+  newString: Schema.String,
+  replaceAll: Schema.optional(Schema.Boolean)
+})
+
+/**
+ * `bash`: run `bash -c command` in the root directory.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const BashArgs = Schema.Struct({ command: Schema.NonEmptyString, timeout: Schema.optional(Timeout) })
+
+/**
+ * One entry listed by `ls`.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const LsEntry = Schema.Struct({ name: Schema.String, type: Schema.Literal("file", "directory") })
+
+/**
+ * One matching line found by `grep`: the file relative to the root and the 1-based line number.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const GrepMatch = Schema.Struct({ path: Schema.String, line: Schema.Number, text: Schema.String })
+
+/**
+ * What `bash` returns when the command ran to its end.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const BashResult = Schema.Struct({ exitCode: Schema.Number, stdout: Schema.String, stderr: Schema.String })

@@ -1,0 +1,105 @@
+/**
+ * Building the `Tools` service: resolving the platform services and the root once, then decoding, tracing and
+ * dispatching every call.
+ *
+ * @since 0.1.0
+ * @internal
+ */
+import * as CommandExecutor from "@effect/platform/CommandExecutor"
+import * as FileSystem from "@effect/platform/FileSystem"
+import * as Path from "@effect/platform/Path"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import type * as Schema from "effect/Schema"
+import type { Options, Service, ToolCall, ToolName } from "../../Tools.js"
+import { bash } from "./bash.js"
+import { decodeArgs } from "./decode.js"
+import { edit } from "./edit.js"
+import type { ToolEnv } from "./env.js"
+import { UnknownTool } from "./errors.js"
+import { glob } from "./glob.js"
+import { grep } from "./grep.js"
+import { ls } from "./ls.js"
+import { read } from "./read.js"
+import * as Sandbox from "./sandbox.js"
+import { BashArgs, EditArgs, GlobArgs, GrepArgs, LsArgs, ReadArgs, WriteArgs } from "./schemas.js"
+import { write } from "./write.js"
+
+/**
+ * The defaults of the optional `Options` fields.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const defaults = {
+  ignore: ["node_modules", ".git"],
+  bashTimeout: Duration.seconds(30),
+  bashKillGrace: Duration.seconds(2),
+  maxGlobResults: 1000,
+  maxGrepMatches: 100
+} as const
+
+const tool = <A, I, B, E>(
+  name: ToolName,
+  schema: Schema.Schema<A, I>,
+  implementation: (args: A) => Effect.Effect<B, E>
+) => {
+  const decode = decodeArgs(name, schema)
+  return Effect.fn(`Tools.${name}`)(function*(args: unknown) {
+    return yield* implementation(yield* decode(args))
+  })
+}
+
+/**
+ * @since 0.1.0
+ * @category constructors
+ */
+export const make = Effect.fnUntraced(function*(options: Options) {
+  const fs = yield* FileSystem.FileSystem
+  const path = yield* Path.Path
+  const executor = yield* CommandExecutor.CommandExecutor
+  const sandbox = yield* Sandbox.make(options.root)
+  const env: ToolEnv = {
+    fs,
+    path,
+    executor,
+    sandbox,
+    ignore: new Set(options.ignore ?? defaults.ignore),
+    bashTimeout: Duration.decode(options.bashTimeout ?? defaults.bashTimeout),
+    bashKillGrace: Duration.decode(options.bashKillGrace ?? defaults.bashKillGrace),
+    maxGlobResults: options.maxGlobResults ?? defaults.maxGlobResults,
+    maxGrepMatches: options.maxGrepMatches ?? defaults.maxGrepMatches
+  }
+  const tools = {
+    read: tool("read", ReadArgs, read(env)),
+    ls: tool("ls", LsArgs, ls(env)),
+    glob: tool("glob", GlobArgs, glob(env)),
+    grep: tool("grep", GrepArgs, grep(env)),
+    write: tool("write", WriteArgs, write(env)),
+    edit: tool("edit", EditArgs, edit(env)),
+    bash: tool("bash", BashArgs, bash(env))
+  }
+  const run = Effect.fn("Tools.run")(function*(call: ToolCall) {
+    yield* Effect.annotateCurrentSpan({ "tool.name": call.name, "tool.call_id": call.id })
+    switch (call.name) {
+      case "read":
+        return yield* tools.read(call.args)
+      case "ls":
+        return yield* tools.ls(call.args)
+      case "glob":
+        return yield* tools.glob(call.args)
+      case "grep":
+        return yield* tools.grep(call.args)
+      case "write":
+        return yield* tools.write(call.args)
+      case "edit":
+        return yield* tools.edit(call.args)
+      case "bash":
+        return yield* tools.bash(call.args)
+      default:
+        return yield* new UnknownTool({ tool: call.name })
+    }
+  })
+  const service: Service = { root: sandbox.root, run, ...tools }
+  return service
+})
