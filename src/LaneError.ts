@@ -51,3 +51,63 @@ export class DrainTimeout extends Schema.TaggedError<DrainTimeout>()("DrainTimeo
     return `drain timed out with ${this.pending.length} unfinished task(s)`
   }
 }
+
+/**
+ * The task was cancelled (by `cancel`, `cancelAll` or its handle) before it finished.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class TaskCancelled extends Schema.TaggedError<TaskCancelled>()("TaskCancelled", {
+  taskId: TaskId.TaskId,
+  lane: Lane.Lane
+}) {
+  override get message(): string {
+    return `task ${this.taskId} (${this.lane}) was cancelled`
+  }
+}
+
+/**
+ * The host did not answer an external task within the lane's external timeout.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class ExternalTaskTimeout extends Schema.TaggedError<ExternalTaskTimeout>()("ExternalTaskTimeout", {
+  taskId: TaskId.TaskId,
+  lane: Lane.Lane,
+  timeout: Schema.DurationFromSelf
+}) {
+  override get message(): string {
+    return `the host did not complete external task ${this.taskId} (${this.lane}) within ${
+      Duration.format(this.timeout)
+    }`
+  }
+}
+
+/**
+ * The host answered an external task with a failure.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class ExternalTaskFailed extends Schema.TaggedError<ExternalTaskFailed>()("ExternalTaskFailed", {
+  taskId: TaskId.TaskId,
+  lane: Lane.Lane,
+  error: Schema.String
+}) {
+  override get message(): string {
+    return `the host failed external task ${this.taskId} (${this.lane}): ${this.error}`
+  }
+}
+
+/**
+ * Settings given in code that are out of range; `field` names the offending setting.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class InvalidLanesConfig extends Schema.TaggedError<InvalidLanesConfig>()("InvalidLanesConfig", {
+  field: Schema.String,
+  message: Schema.String
+}) {}

@@ -1,9 +1,12 @@
 /**
  * What happens to the tasks of a session queue, as a stream of events.
  *
- * Every event carries the task's ID, its lane and `at`, epoch milliseconds from Effect's `Clock`.
- * A task's own events come in the order `Submitted`, `Started`, then one of `Completed`, `Failed`,
- * `TimedOut` or `Cancelled` (a task cancelled while it waits has no `Started`).
+ * Every event carries a task's ID, its lane and `at`, epoch milliseconds from Effect's `Clock`.
+ * A task's own lifecycle events come in the order `Submitted`, `Started`, then one of `Completed`,
+ * `Failed`, `TimedOut` or `Cancelled` (a task cancelled while it waits has no `Started`). Between
+ * them may come `Retrying` (before each retry), `ExternalTaskPending` / `ExternalTaskCompleted`
+ * (external and hybrid lanes) and `Promoted` (starvation guard); `DeadLettered` follows a final
+ * failure. `LanePressure` and `LaneIdle` describe a lane and carry the task that tipped it.
  *
  * @since 0.1.0
  */
@@ -43,6 +46,24 @@ export type LaneEvent = Data.TaggedEnum<{
   TimedOut: Common & { readonly timeoutMillis: number }
   /** The task was interrupted: cancelled, its submitter interrupted, or the queue closed. */
   Cancelled: Common
+  /** Attempt `attempt - 1` failed; attempt `attempt` starts after `delayMillis`. */
+  Retrying: Common & { readonly attempt: number; readonly delayMillis: number; readonly error: string }
+  /** The task failed for good after `attempts` attempts and was recorded as a dead letter. */
+  DeadLettered: Common & { readonly attempts: number; readonly error: string }
+  /** The host is asked to run (external) or told about (hybrid) a task. */
+  ExternalTaskPending: Common & {
+    readonly commandType: string
+    readonly payload: unknown
+    readonly timeoutMillis: number
+  }
+  /** The host's task ended (external), or the in-process run the host was told about (hybrid). */
+  ExternalTaskCompleted: Common & { readonly success: boolean }
+  /** The lane's pending count reached its pressure threshold. */
+  LanePressure: Common & { readonly pending: number; readonly threshold: number }
+  /** The lane's line is empty again after pressure. */
+  LaneIdle: Common
+  /** The starvation guard raised a waiting task's priority to that of `to`. */
+  Promoted: Common & { readonly to: Lane.Lane; readonly waitedMillis: number }
 }>
 
 const constructors = Data.taggedEnum<LaneEvent>()
@@ -53,7 +74,23 @@ const constructors = Data.taggedEnum<LaneEvent>()
  * @since 0.1.0
  * @category constructors
  */
-export const { $is, $match, Cancelled, Completed, Failed, Started, Submitted, TimedOut } = constructors
+export const {
+  $is,
+  $match,
+  Cancelled,
+  Completed,
+  DeadLettered,
+  ExternalTaskCompleted,
+  ExternalTaskPending,
+  Failed,
+  LaneIdle,
+  LanePressure,
+  Promoted,
+  Retrying,
+  Started,
+  Submitted,
+  TimedOut
+} = constructors
 
 /**
  * Whether an event ends its task (`Completed`, `Failed`, `TimedOut` or `Cancelled`).
@@ -61,4 +98,5 @@ export const { $is, $match, Cancelled, Completed, Failed, Started, Submitted, Ti
  * @since 0.1.0
  * @category guards
  */
-export const isTerminal = (event: LaneEvent): boolean => event._tag !== "Submitted" && event._tag !== "Started"
+export const isTerminal = (event: LaneEvent): boolean =>
+  event._tag === "Completed" || event._tag === "Failed" || event._tag === "TimedOut" || event._tag === "Cancelled"

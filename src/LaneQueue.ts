@@ -41,8 +41,16 @@ import type * as Scope from "effect/Scope"
 import type * as Stream from "effect/Stream"
 import * as internal from "./internal/laneQueue.js"
 import type * as Lane from "./Lane.js"
-import type { DrainTimeout, QueueShutdown, TaskTimeout } from "./LaneError.js"
+import type {
+  DrainTimeout,
+  ExternalTaskFailed,
+  ExternalTaskTimeout,
+  QueueShutdown,
+  TaskCancelled,
+  TaskTimeout
+} from "./LaneError.js"
 import type * as LaneEvent from "./LaneEvent.js"
+import type * as LaneMetrics from "./LaneMetrics.js"
 import type * as LanesConfig from "./LanesConfig.js"
 import type * as TaskId from "./TaskId.js"
 
@@ -55,12 +63,33 @@ export {
    */
   DrainTimeout,
   /**
+   * The host answered an external task with a failure.
+   *
+   * @since 0.1.0
+   * @category errors
+   */
+  ExternalTaskFailed,
+  /**
+   * The host did not answer an external task in time.
+   *
+   * @since 0.1.0
+   * @category errors
+   */
+  ExternalTaskTimeout,
+  /**
    * The queue no longer accepts work.
    *
    * @since 0.1.0
    * @category errors
    */
   QueueShutdown,
+  /**
+   * The task was cancelled.
+   *
+   * @since 0.1.0
+   * @category errors
+   */
+  TaskCancelled,
   /**
    * A task exceeded its lane timeout.
    *
@@ -79,10 +108,57 @@ export {
 export interface TaskHandle<A, E> {
   /** The task's ID. */
   readonly id: TaskId.TaskId
-  /** Waits for the task's outcome. Interrupting the wait does not cancel the task. */
+  /** Waits for the task's outcome (`TaskCancelled` if cancelled). Interrupting the wait does not cancel the task. */
   readonly await: Effect.Effect<A, E>
   /** Interrupts the task, whether it waits or runs, and waits until it has stopped. */
   readonly cancel: Effect.Effect<void>
+}
+
+/**
+ * A task that failed for good (after all its retries), kept in the session's dead-letter queue.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface DeadLetter {
+  readonly taskId: TaskId.TaskId
+  readonly lane: Lane.Lane
+  /** The tool name for `submitByTool`, the command type for `submitExternal`, else the lane. */
+  readonly commandType: string
+  /** The final error, described. */
+  readonly error: string
+  /** Attempts made: retries + 1 when every retry was used. */
+  readonly attempts: number
+  /** When it was recorded, epoch millis from Effect's `Clock`. */
+  readonly at: number
+}
+
+/**
+ * A command for the host application, submitted with {@link LaneQueueService.submitExternal}.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface ExternalCommand {
+  /** What the host should do, e.g. a tool name. */
+  readonly commandType: string
+  /** Its arguments, passed to the host as they are. */
+  readonly payload?: unknown
+}
+
+/**
+ * An external task waiting for the host's answer.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface ExternalTask {
+  readonly taskId: TaskId.TaskId
+  readonly lane: Lane.Lane
+  readonly commandType: string
+  readonly payload: unknown
+  /** When it expires, epoch millis from Effect's `Clock`. */
+  readonly deadline: number
 }
 
 /**
@@ -132,12 +208,15 @@ export interface LaneQueueService {
   readonly submit: <A, E, R>(
     lane: Lane.Lane,
     task: Effect.Effect<A, E, R>
-  ) => Effect.Effect<A, E | QueueShutdown | TaskTimeout, R>
-  /** {@link LaneQueueService.submit} to the lane the tool routes to (`Lane.fromTool`). */
+  ) => Effect.Effect<A, E | QueueShutdown | TaskTimeout | TaskCancelled, R>
+  /**
+   * {@link LaneQueueService.submit} to the lane the tool routes to (`Lane.fromTool`); the tool name
+   * is the task's command type in dead letters and external events.
+   */
   readonly submitByTool: <A, E, R>(
     toolName: string,
     task: Effect.Effect<A, E, R>
-  ) => Effect.Effect<A, E | QueueShutdown | TaskTimeout, R>
+  ) => Effect.Effect<A, E | QueueShutdown | TaskTimeout | TaskCancelled, R>
   /**
    * Submits many tasks to one lane in one step: the lane's settings are read once, the IDs are
    * taken in one update, the tasks join the lane's line together and in input order. Returns one
@@ -146,12 +225,46 @@ export interface LaneQueueService {
   readonly submitBatch: <A, E, R>(
     lane: Lane.Lane,
     tasks: Iterable<Effect.Effect<A, E, R>>
-  ) => Effect.Effect<Array<Exit.Exit<A, E | TaskTimeout>>, QueueShutdown, R>
+  ) => Effect.Effect<Array<Exit.Exit<A, E | TaskTimeout | TaskCancelled>>, QueueShutdown, R>
   /** Puts a task in its lane's line and returns a handle at once; the task runs in the queue's scope. */
   readonly enqueue: <A, E, R>(
     lane: Lane.Lane,
     task: Effect.Effect<A, E, R>
-  ) => Effect.Effect<TaskHandle<A, E | TaskTimeout>, QueueShutdown, R>
+  ) => Effect.Effect<TaskHandle<A, E | TaskTimeout | TaskCancelled>, QueueShutdown, R>
+  /**
+   * Hands a command to the host application instead of running it here: once the task gets its
+   * permit, an `ExternalTaskPending` event carries its ID, lane, command type, payload and timeout;
+   * the host answers with {@link LaneQueueService.completeExternal} (or `failExternal`), and that
+   * answer is the result. Without an answer within the lane's external timeout it fails with
+   * `ExternalTaskTimeout`. The result is `unknown`: decode it with `Schema`.
+   */
+  readonly submitExternal: (
+    lane: Lane.Lane,
+    command: ExternalCommand
+  ) => Effect.Effect<
+    unknown,
+    ExternalTaskTimeout | ExternalTaskFailed | QueueShutdown | TaskTimeout | TaskCancelled
+  >
+  /**
+   * The host's result for an external task. `true` if it was delivered; `false`, changing
+   * nothing, for an unknown, finished or expired ID or a second answer.
+   */
+  readonly completeExternal: (taskId: string, result: unknown) => Effect.Effect<boolean>
+  /** The host's failure for an external task; like `completeExternal`, the submitter gets `ExternalTaskFailed`. */
+  readonly failExternal: (taskId: string, error: string) => Effect.Effect<boolean>
+  /** External tasks waiting for the host, oldest first. */
+  readonly pendingExternal: Effect.Effect<ReadonlyArray<ExternalTask>>
+  /**
+   * Cancels one task, pending or running, and waits until it has stopped; its submitter fails with
+   * `TaskCancelled`. `false` for an unknown or finished ID.
+   */
+  readonly cancel: (taskId: string) => Effect.Effect<boolean>
+  /** Cancels every pending and running task of the session; returns how many. */
+  readonly cancelAll: Effect.Effect<number>
+  /** Tasks that failed for good, oldest first (at most the configured capacity). */
+  readonly deadLetters: Effect.Effect<ReadonlyArray<DeadLetter>>
+  /** Counts and latency quantiles per lane, as plain numbers. */
+  readonly metrics: Effect.Effect<LaneMetrics.Snapshot>
   /** Pending and active counts per lane and in total. */
   readonly stats: Effect.Effect<QueueStats>
   /**

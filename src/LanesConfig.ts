@@ -10,7 +10,19 @@
  * |---|---|---|
  * | `LANES_<LANE>_CONCURRENCY` | tasks of that lane running at once, integer 1..1024 | 4 / 8 / 4 / 2 |
  * | `LANES_<LANE>_TIMEOUT` | a task's time limit once it runs, e.g. `30 seconds` | none |
+ * | `LANES_<LANE>_RETRY` | `none`, `exponential` or `fixed` | `none` |
+ * | `LANES_<LANE>_RETRY_COUNT` | retries after the first attempt, 0..100 | 3 |
+ * | `LANES_<LANE>_RETRY_DELAY` | the fixed delay, or the first exponential one | `100 millis` |
+ * | `LANES_<LANE>_RETRY_FACTOR` | the exponential factor, 1..10 | 2 |
+ * | `LANES_<LANE>_RETRY_MAX_DELAY` | the cap of an exponential delay | `30 seconds` |
+ * | `LANES_<LANE>_RATE_LIMIT` | task starts per interval (token bucket), 0 for none | generate 60, others 0 |
+ * | `LANES_<LANE>_RATE_INTERVAL` | the rate limit's interval | `1 minute` |
+ * | `LANES_<LANE>_MODE` | `internal`, `external` or `hybrid` | `internal` |
+ * | `LANES_<LANE>_EXTERNAL_TIMEOUT` | how long an external task waits for the host | `60 seconds` |
+ * | `LANES_<LANE>_PRESSURE_THRESHOLD` | pending count that raises `LanePressure`, 1..1000000 | none |
  * | `LANES_TOTAL_CONCURRENCY` | tasks running at once across all lanes, integer 1..1024 | none |
+ * | `LANES_STARVATION_DEADLINE` | waiting time after which a task is promoted one priority level | `30 seconds` |
+ * | `LANES_DEAD_LETTER_CAPACITY` | dead letters kept per session (oldest evicted), 1..1000000 | 1000 |
  * | `LANES_PARALLEL_MIN_TOOLS` | the strategy's `minToolCount`, integer 1..1024 | 6 |
  *
  * @since 0.1.0
@@ -22,9 +34,10 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
-import * as Schema from "effect/Schema"
 import * as internal from "./internal/lanesConfig.js"
 import type * as Lane from "./Lane.js"
+import type { InvalidLanesConfig } from "./LaneError.js"
+import type * as RetryPolicy from "./RetryPolicy.js"
 
 /**
  * The settings of one lane.
@@ -37,7 +50,47 @@ export interface LaneSettings {
   readonly concurrency: number
   /** A task's time limit, counted from the moment it starts running; `None` for no limit. */
   readonly timeout: Option.Option<Duration.Duration>
+  /** What to do when a task fails or times out. */
+  readonly retry: RetryPolicy.RetryPolicy
+  /** At most `limit` task starts per `interval` (a token bucket); `None` for no limit. */
+  readonly rateLimit: Option.Option<RateLimit>
+  /** Who runs the lane's tasks: this process, the host application, or both. */
+  readonly mode: HandlerMode
+  /** How long an external task waits for the host's answer. */
+  readonly externalTimeout: Duration.Duration
+  /** The pending count at which the lane raises `LanePressure`; `None` (the default) for never. */
+  readonly pressureThreshold: Option.Option<number>
 }
+
+/**
+ * A token-bucket rate limit: `limit` starts per `interval`, refilled evenly.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface RateLimit {
+  readonly limit: number
+  readonly interval: Duration.Duration
+}
+
+/**
+ * Who runs a lane's tasks. `internal`: this process. `external`: the host application, which is
+ * told through an `ExternalTaskPending` event and answers with `completeExternal`; only commands
+ * submitted with `submitExternal` can run there. `hybrid`: this process, and the host is told
+ * about every task's start and end.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type HandlerMode = "internal" | "external" | "hybrid"
+
+/**
+ * The handler modes, for validation.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const handlerModes: ReadonlyArray<HandlerMode> = internal.handlerModes
 
 /**
  * Everything a session queue is configured with.
@@ -48,8 +101,15 @@ export interface LaneSettings {
 export interface Settings {
   /** The settings of each lane. */
   readonly lanes: { readonly [L in Lane.Lane]: LaneSettings }
-  /** An optional cap on tasks running at once across all lanes of the session. */
+  /**
+   * An optional cap on tasks running at once across the query, execute and generate lanes; a free
+   * slot goes to the most urgent lane's waiting task. The control lane is never held back by it.
+   */
   readonly totalConcurrency: Option.Option<number>
+  /** Under a total cap, a task waiting longer than this is promoted one priority level, and so on. */
+  readonly starvationDeadline: Duration.Duration
+  /** How many dead letters the session keeps; the oldest is evicted first. */
+  readonly deadLetterCapacity: number
   /** The strategy's minimum number of tool calls before a turn may run in parallel. */
   readonly parallelMinTools: number
 }
@@ -63,8 +123,10 @@ export interface Settings {
 export class LanesConfig extends Context.Tag("effect-lanes/LanesConfig")<LanesConfig, Settings>() {}
 
 /**
- * The defaults: concurrency control 4, query 8, execute 4, generate 2; no timeouts; no session-wide
- * cap; parallel tool turns from 6 calls.
+ * The defaults: concurrency control 4, query 8, execute 4, generate 2; no timeouts; no retries;
+ * the generate lane limited to 60 starts per minute; every lane internal; external tasks wait 60 s;
+ * no pressure events; no session-wide cap, starvation deadline 30 s; 1000 dead letters;
+ * parallel tool turns from 6 calls.
  *
  * @since 0.1.0
  * @category constants
@@ -81,6 +143,12 @@ export const defaults: Settings = internal.defaults
 export interface LaneInput {
   readonly concurrency?: number | undefined
   readonly timeout?: Duration.DurationInput | undefined
+  readonly retry?: RetryPolicy.RetryPolicy | undefined
+  /** A rate limit, or `false` to remove the default one. */
+  readonly rateLimit?: { readonly limit: number; readonly interval: Duration.DurationInput } | false | undefined
+  readonly mode?: HandlerMode | undefined
+  readonly externalTimeout?: Duration.DurationInput | undefined
+  readonly pressureThreshold?: number | undefined
 }
 
 /**
@@ -94,19 +162,20 @@ export interface LaneInput {
 export interface Input extends Partial<Record<Lane.Lane, LaneInput>> {
   readonly lanes?: Partial<Record<Lane.Lane, LaneInput>> | undefined
   readonly totalConcurrency?: number | undefined
+  readonly starvationDeadline?: Duration.DurationInput | undefined
+  readonly deadLetterCapacity?: number | undefined
   readonly parallelMinTools?: number | undefined
 }
 
-/**
- * Settings given in code that are out of range; `field` names the offending setting.
- *
- * @since 0.1.0
- * @category errors
- */
-export class InvalidLanesConfig extends Schema.TaggedError<InvalidLanesConfig>()("InvalidLanesConfig", {
-  field: Schema.String,
-  message: Schema.String
-}) {}
+export {
+  /**
+   * Settings given in code that are out of range; `field` names the offending setting.
+   *
+   * @since 0.1.0
+   * @category errors
+   */
+  InvalidLanesConfig
+} from "./LaneError.js"
 
 /**
  * Validates settings given in code and fills in the defaults.

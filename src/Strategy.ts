@@ -32,7 +32,7 @@ import * as Effect from "effect/Effect"
 import type * as Exit from "effect/Exit"
 import * as turn from "./internal/turnRunner.js"
 import * as Lane from "./Lane.js"
-import type { QueueShutdown, TaskTimeout } from "./LaneError.js"
+import type { QueueShutdown, TaskCancelled, TaskTimeout } from "./LaneError.js"
 import type * as LaneQueue from "./LaneQueue.js"
 import type * as LatencyModel from "./LatencyModel.js"
 
@@ -384,7 +384,7 @@ export const runTurn = Effect.fn("Strategy.runTurn")(function*<A, E, R>(
   const settings: RunTurnOptions = { minToolCount: queue.settings.parallelMinTools, ...options }
   const concurrency = queue.settings.lanes.query.concurrency
   const run = turn.measured(options.latencyModel, execute)
-  const results: Array<Exit.Exit<A, E | TaskTimeout | QueueShutdown>> = new Array(calls.length)
+  const results: Array<Exit.Exit<A, E | TaskTimeout | TaskCancelled | QueueShutdown>> = new Array(calls.length)
   for (const group of turn.split(calls, options.parallelWrites ?? false)) {
     const estimates = options.latencyModel === undefined
       ? turn.sliceEstimates(options.estimates, group.indices)

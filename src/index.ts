@@ -54,8 +54,29 @@ export * as LanesConfig from "./LanesConfig.js"
 export * as TaskId from "./TaskId.js"
 
 /**
+ * Metrics of session queues: Effect Metrics and plain-number snapshots.
+ *
+ * @since 0.1.0
+ */
+export * as LaneMetrics from "./LaneMetrics.js"
+
+/**
+ * Retry policies of a lane as data, and their Schedules.
+ *
+ * @since 0.1.0
+ */
+export * as RetryPolicy from "./RetryPolicy.js"
+
+/**
  * The smart-enable planner and the tool-turn runner.
  *
  * @since 0.1.0
  */
 export * as Strategy from "./Strategy.js"
+
+/**
+ * The built-in tools (read, ls, glob, grep, write, edit, bash) on @effect/platform.
+ *
+ * @since 0.1.0
+ */
+export * as Tools from "./Tools.js"

@@ -1,26 +1,38 @@
 import * as Effect from "effect/Effect"
+import type * as Fiber from "effect/Fiber"
 import type * as Lane from "../Lane.js"
 import type * as TaskId from "../TaskId.js"
 
 /**
- * One task's place in a lane's line. The line is an intrusive doubly linked list, so joining,
- * leaving from the middle (a cancelled waiter) and leaving from the front are all O(1).
+ * One task's place in a lane's line, and its bookkeeping until it ends. The line is an intrusive
+ * doubly linked list, so joining, leaving from the middle (a cancelled waiter) and leaving from the
+ * front are all O(1).
  */
 export class Ticket {
-  /** When the task started running (epoch millis); meaningful once admitted. */
-  startedAt = 0
   prev: Ticket | undefined = undefined
   next: Ticket | undefined = undefined
   /** Set while the task's fiber waits to reach the front of the line. */
   wake: ((turn: Effect.Effect<void>) => void) | undefined = undefined
   /** Whether the ticket is still in the line (not admitted, not withdrawn). */
   queued = false
-  /** Whether the task got its permit. */
+  /** Whether the task got its permit and started. */
   admitted = false
+  /** When the task started running (epoch millis); meaningful once admitted. */
+  startedAt = 0
+  /** Attempts started so far. */
+  attempts = 0
+  /** The last attempt's error, described. */
+  lastError = ""
+  /** Whether `cancel` was asked for this task: its interruption then reads as `TaskCancelled`. */
+  cancelled = false
+  /** The fiber running the task, once forked. */
+  fiber: Fiber.RuntimeFiber<unknown, unknown> | undefined = undefined
 
   constructor(
     readonly id: TaskId.TaskId,
     readonly lane: Lane.Lane,
+    readonly commandType: string,
+    readonly payload: unknown,
     readonly submittedAt: number
   ) {}
 }
@@ -33,22 +45,24 @@ const turn: Effect.Effect<void> = Effect.void
  * Effect's `Semaphore` wakes its waiters in no guaranteed order relative to a newcomer: a fiber that
  * calls `take` the instant a permit is released can barge past fibers that have waited longer. The
  * gate fixes the order: tickets join a line synchronously when the task is submitted, and only the
- * ticket at the front of the line ever waits on the semaphore. When it gets its permit it leaves
- * the line and hands the front to the next ticket, so at most one fiber waits on the semaphore at a
+ * ticket at the front of the line ever waits on the semaphore. When it is admitted it leaves the
+ * line and hands the front to the next ticket, so at most one fiber waits on the semaphore at a
  * time and nobody can overtake.
  */
 export class LaneGate {
   private head: Ticket | undefined = undefined
   private tail: Ticket | undefined = undefined
-  /** Tickets in the line: tasks waiting for a permit. */
+  /** Tickets in the line: tasks waiting to start. */
   pending = 0
-  /** Tasks holding a permit. */
+  /** Tasks running. */
   active = 0
+  /** Whether the lane announced pressure and has not been idle since. */
+  pressured = false
 
   constructor(
     readonly lane: Lane.Lane,
     readonly semaphore: Effect.Semaphore,
-    public concurrency: number
+    readonly concurrency: number
   ) {}
 
   /** Puts a new ticket at the back of the line. Synchronous, so the line follows call order. */
@@ -73,33 +87,16 @@ export class LaneGate {
     })
   }
 
-  /**
-   * Runs `self` holding one of the lane's permits. The ticket must be at the front of the line;
-   * once the permit is taken the ticket leaves the line, `onAdmit` runs, and the next ticket is
-   * woken to wait for the following permit.
-   */
-  withPermit<A, E, R>(ticket: Ticket, onAdmit: () => void, self: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> {
-    return this.semaphore.withPermits(1)(Effect.suspend(() => {
-      this.admit(ticket)
-      onAdmit()
-      return Effect.ensuring(self, Effect.sync(() => this.active--))
-    }))
+  /** The front ticket starts running: it leaves the line and the next ticket is woken. */
+  admit(ticket: Ticket): void {
+    ticket.admitted = true
+    this.active++
+    this.leave(ticket)
   }
 
   /** Removes a ticket that will never be admitted (its task was interrupted while waiting). */
   withdraw(ticket: Ticket): void {
     if (ticket.queued) this.leave(ticket)
-  }
-
-  /** The tasks waiting or running, in this gate. */
-  get size(): number {
-    return this.pending + this.active
-  }
-
-  private admit(ticket: Ticket): void {
-    ticket.admitted = true
-    this.active++
-    this.leave(ticket)
   }
 
   private leave(ticket: Ticket): void {

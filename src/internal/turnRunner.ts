@@ -1,7 +1,7 @@
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Lane from "../Lane.js"
-import type { QueueShutdown, TaskTimeout } from "../LaneError.js"
+import type { QueueShutdown, TaskCancelled, TaskTimeout } from "../LaneError.js"
 import type * as LaneQueue from "../LaneQueue.js"
 import type * as LatencyModel from "../LatencyModel.js"
 import type * as Strategy from "../Strategy.js"
@@ -95,7 +95,7 @@ export const planStage = (
   return { ...group, plan: { _tag: "Sequential", reason: `${group.lane}-lane call runs alone` } }
 }
 
-type CallExit<A, E> = Exit.Exit<A, E | TaskTimeout | QueueShutdown>
+type CallExit<A, E> = Exit.Exit<A, E | TaskTimeout | TaskCancelled | QueueShutdown>
 
 /** Runs one planned stage through the queue; one `Exit` per call of the stage, in stage order. */
 export const runStage = <A, E, R>(

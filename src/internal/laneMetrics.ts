@@ -1,0 +1,108 @@
+import * as MetricLabel from "effect/MetricLabel"
+import * as Lane from "../Lane.js"
+import * as LaneMetrics from "../LaneMetrics.js"
+
+type MutableCounts = { -readonly [K in keyof LaneMetrics.Counts]: number }
+
+const zeroCounts = (): MutableCounts => ({
+  submitted: 0,
+  started: 0,
+  completed: 0,
+  failed: 0,
+  timedOut: 0,
+  retried: 0,
+  deadLettered: 0,
+  cancelled: 0
+})
+
+/** The last `capacity` samples of a latency. */
+class Reservoir {
+  private readonly samples: Array<number> = []
+  private next = 0
+
+  constructor(private readonly capacity: number) {}
+
+  add(sample: number): void {
+    if (this.samples.length < this.capacity) this.samples.push(sample)
+    else this.samples[this.next] = sample
+    this.next = (this.next + 1) % this.capacity
+  }
+
+  quantiles(): LaneMetrics.Quantiles {
+    const sorted = [...this.samples].sort((a, b) => a - b)
+    const count = sorted.length
+    const at = (q: number) => sorted[Math.min(count - 1, Math.max(0, Math.ceil(q * count) - 1))] ?? 0
+    const sum = sorted.reduce((total, sample) => total + sample, 0)
+    return {
+      count,
+      min: sorted[0] ?? 0,
+      max: sorted[count - 1] ?? 0,
+      mean: count === 0 ? 0 : sum / count,
+      p50: at(0.5),
+      p90: at(0.9),
+      p95: at(0.95),
+      p99: at(0.99)
+    }
+  }
+}
+
+const reservoirSize = 1024
+
+/** One lane's counts and samples, mirrored into the Effect Metrics under its tags. */
+class LaneRecorder {
+  readonly counts = zeroCounts()
+  readonly wait = new Reservoir(reservoirSize)
+  readonly run = new Reservoir(reservoirSize)
+  readonly tags: ReadonlyArray<MetricLabel.MetricLabel>
+
+  constructor(sessionId: string, lane: Lane.Lane) {
+    this.tags = [MetricLabel.make("lane", lane), MetricLabel.make("session", sessionId)]
+  }
+
+  count(name: keyof LaneMetrics.Counts): void {
+    this.counts[name]++
+    LaneMetrics.counters[name].unsafeUpdate(1, this.tags)
+  }
+
+  waited(millis: number): void {
+    this.wait.add(millis)
+    LaneMetrics.waitMillis.unsafeUpdate(millis, this.tags)
+  }
+
+  ran(millis: number): void {
+    this.run.add(millis)
+    LaneMetrics.runMillis.unsafeUpdate(millis, this.tags)
+  }
+
+  snapshot(): LaneMetrics.LaneSnapshot {
+    return { counts: { ...this.counts }, waitMillis: this.wait.quantiles(), runMillis: this.run.quantiles() }
+  }
+}
+
+/** The metrics of one session queue. */
+export class QueueMetrics {
+  readonly lanes: { readonly [L in Lane.Lane]: LaneRecorder }
+
+  constructor(sessionId: string) {
+    this.lanes = {
+      control: new LaneRecorder(sessionId, "control"),
+      query: new LaneRecorder(sessionId, "query"),
+      execute: new LaneRecorder(sessionId, "execute"),
+      generate: new LaneRecorder(sessionId, "generate")
+    }
+  }
+
+  snapshot(): LaneMetrics.Snapshot {
+    const lanes = {
+      control: this.lanes.control.snapshot(),
+      query: this.lanes.query.snapshot(),
+      execute: this.lanes.execute.snapshot(),
+      generate: this.lanes.generate.snapshot()
+    }
+    const totals = zeroCounts()
+    for (const lane of Lane.all) {
+      for (const name of LaneMetrics.countNames) totals[name] += lanes[lane].counts[name]
+    }
+    return { lanes, totals }
+  }
+}
