@@ -1,31 +1,32 @@
+import type * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import type * as Fiber from "effect/Fiber"
 import type * as Lane from "../Lane.js"
 import type * as TaskId from "../TaskId.js"
 
 /**
- * One task's place in a lane's line, and its bookkeeping until it ends. The line is an intrusive
- * doubly linked list, so joining, leaving from the middle (a cancelled waiter) and leaving from the
- * front are all O(1).
+ * One task from submission to its end. It waits as a node of its lane's line (an intrusive doubly
+ * linked list: joining, leaving from the middle and leaving from the front are all O(1)) and owns
+ * no fiber until it starts; `launch` and `abandon` are closures over the submitter's typed task.
  */
 export class Ticket {
   prev: Ticket | undefined = undefined
   next: Ticket | undefined = undefined
-  /** Set while the task's fiber waits to reach the front of the line. */
-  wake: ((turn: Effect.Effect<void>) => void) | undefined = undefined
-  /** Whether the ticket is still in the line (not admitted, not withdrawn). */
+  /** Whether the ticket is in the line (not started, not withdrawn). */
   queued = false
-  /** Whether the task got its permit and started. */
+  /** Whether the task started. */
   admitted = false
+  /** Whether the task ended (settled). */
+  done = false
   /** When the task started running (epoch millis); meaningful once admitted. */
   startedAt = 0
   /** Attempts started so far. */
   attempts = 0
   /** The last attempt's error, described. */
   lastError = ""
-  /** Whether `cancel` was asked for this task: its interruption then reads as `TaskCancelled`. */
+  /** Whether `cancel` was asked for: the task's interruption then reads as `TaskCancelled`. */
   cancelled = false
-  /** The fiber running the task, once forked. */
+  /** The fiber running the task, once started. */
   fiber: Fiber.RuntimeFiber<unknown, unknown> | undefined = undefined
 
   constructor(
@@ -33,25 +34,22 @@ export class Ticket {
     readonly lane: Lane.Lane,
     readonly commandType: string,
     readonly payload: unknown,
-    readonly submittedAt: number
+    readonly submittedAt: number,
+    /** Starts the task's fiber; its exit reaches the submitter and the bookkeeping. */
+    readonly launch: () => Fiber.RuntimeFiber<unknown, unknown>,
+    /** Ends a task that never started, with the given cause. */
+    readonly abandon: (cause: Cause.Cause<never>) => void
   ) {}
 }
 
-const turn: Effect.Effect<void> = Effect.void
-
 /**
- * Strictly FIFO admission to a lane's `Semaphore`.
- *
- * Effect's `Semaphore` wakes its waiters in no guaranteed order relative to a newcomer: a fiber that
- * calls `take` the instant a permit is released can barge past fibers that have waited longer. The
- * gate fixes the order: tickets join a line synchronously when the task is submitted, and only the
- * ticket at the front of the line ever waits on the semaphore. When it is admitted it leaves the
- * line and hands the front to the next ticket, so at most one fiber waits on the semaphore at a
- * time and nobody can overtake.
+ * A lane's line of waiting tickets and its counters. The lane's dispatcher takes tickets from the
+ * front only, so the order in which tasks start is the order in which they joined.
  */
 export class LaneGate {
   private head: Ticket | undefined = undefined
   private tail: Ticket | undefined = undefined
+  private headWaiter: ((ready: Effect.Effect<void>) => void) | undefined = undefined
   /** Tickets in the line: tasks waiting to start. */
   pending = 0
   /** Tasks running. */
@@ -65,7 +63,7 @@ export class LaneGate {
     readonly concurrency: number
   ) {}
 
-  /** Puts a new ticket at the back of the line. Synchronous, so the line follows call order. */
+  /** Puts a ticket at the back of the line. Synchronous, so the line follows call order. */
   join(ticket: Ticket): void {
     ticket.queued = true
     ticket.prev = this.tail
@@ -73,46 +71,54 @@ export class LaneGate {
     else this.tail.next = ticket
     this.tail = ticket
     this.pending++
+    const waiter = this.headWaiter
+    if (waiter !== undefined) {
+      this.headWaiter = undefined
+      waiter(Effect.void)
+    }
   }
 
-  /** Waits until the ticket is at the front of the line. Interruptible; see {@link withdraw}. */
-  awaitTurn(ticket: Ticket): Effect.Effect<void> {
-    if (this.head === ticket) return turn
-    return Effect.async<void>((resume) => {
-      if (this.head === ticket) return resume(turn)
-      ticket.wake = resume
-      return Effect.sync(() => {
-        ticket.wake = undefined
-      })
+  /** Waits until the line is not empty. */
+  readonly nonEmpty: Effect.Effect<void> = Effect.async<void>((resume) => {
+    if (this.head !== undefined) return resume(Effect.void)
+    this.headWaiter = resume
+    return Effect.sync(() => {
+      this.headWaiter = undefined
     })
+  })
+
+  /** The front ticket, if any. */
+  peek(): Ticket | undefined {
+    return this.head
   }
 
-  /** The front ticket starts running: it leaves the line and the next ticket is woken. */
+  /** Takes the front ticket out of the line to start it. */
   admit(ticket: Ticket): void {
     ticket.admitted = true
     this.active++
     this.leave(ticket)
   }
 
-  /** Removes a ticket that will never be admitted (its task was interrupted while waiting). */
+  /** Removes a ticket that will never start. */
   withdraw(ticket: Ticket): void {
     if (ticket.queued) this.leave(ticket)
   }
 
+  /** Empties the line, returning the tickets in order. */
+  clear(): Array<Ticket> {
+    const tickets: Array<Ticket> = []
+    for (let ticket = this.head; ticket !== undefined; ticket = ticket.next) tickets.push(ticket)
+    for (const ticket of tickets) this.leave(ticket)
+    return tickets
+  }
+
   private leave(ticket: Ticket): void {
-    const wasHead = this.head === ticket
     if (ticket.prev === undefined) this.head = ticket.next
     else ticket.prev.next = ticket.next
     if (ticket.next === undefined) this.tail = ticket.prev
     else ticket.next.prev = ticket.prev
     ticket.prev = ticket.next = undefined
     ticket.queued = false
-    ticket.wake = undefined
     this.pending--
-    if (wasHead && this.head !== undefined) {
-      const wake = this.head.wake
-      this.head.wake = undefined
-      wake?.(turn)
-    }
   }
 }

@@ -1,12 +1,15 @@
 import * as Arr from "effect/Array"
+import * as Cause from "effect/Cause"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
+import * as FiberId from "effect/FiberId"
 import * as Option from "effect/Option"
 import * as PubSub from "effect/PubSub"
 import * as RateLimiter from "effect/RateLimiter"
+import * as Runtime from "effect/Runtime"
 import * as Schedule from "effect/Schedule"
 import * as Stream from "effect/Stream"
 import * as Lane from "../Lane.js"
@@ -24,8 +27,10 @@ import * as LanesConfig from "../LanesConfig.js"
 import * as RetryPolicy from "../RetryPolicy.js"
 import * as TaskId from "../TaskId.js"
 import { describeError } from "./describeCause.js"
+import { dispatcher } from "./dispatcher.js"
 import * as externalTasks from "./externalTasks.js"
-import { LaneGate, type Ticket } from "./laneGate.js"
+import { LaneGate, Ticket } from "./laneGate.js"
+import { Outcome } from "./outcome.js"
 import { PriorityGate } from "./priorityGate.js"
 import { Session } from "./session.js"
 
@@ -41,13 +46,14 @@ const byLane = <A>(f: (lane: Lane.Lane) => A): PerLane<A> => ({
 const perLane = <A, E, R>(f: (lane: Lane.Lane) => Effect.Effect<A, E, R>): Effect.Effect<PerLane<A>, E, R> =>
   Effect.all(byLane(f))
 
-/** Wraps a task's start: what must pass before it may start (rate limit, session budget). */
-type StartGate = <A, E, R>(ticket: Ticket, self: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
+const interrupted: Cause.Cause<never> = Cause.interrupt(FiberId.none)
+
+/** What a submitter eventually receives for one task. */
+type Delivery<A, E> = (exit: Exit.Exit<A, E | TaskTimeout | TaskCancelled>) => void
 
 /** @internal */
 export const make = Effect.fnUntraced(function*(sessionId: string) {
   const settings = yield* LanesConfig.LanesConfig
-  const scope = yield* Effect.scope
   const clock = yield* Effect.clock
   const now = () => clock.unsafeCurrentTimeMillis()
   const ids = yield* TaskId.generator(sessionId)
@@ -59,12 +65,6 @@ export const make = Effect.fnUntraced(function*(sessionId: string) {
   )
   const hub = yield* Effect.acquireRelease(PubSub.unbounded<LaneEvent.LaneEvent>(), PubSub.shutdown)
   const session = new Session(sessionId, settings, gates, now, hub)
-  yield* Effect.addFinalizer(() =>
-    Effect.sync(() => {
-      session.accepting = false
-    })
-  )
-
   const limiters = yield* perLane((lane) =>
     Option.match(settings.lanes[lane].rateLimit, {
       onNone: () => Effect.succeed(Option.none<RateLimiter.RateLimiter>()),
@@ -76,6 +76,14 @@ export const make = Effect.fnUntraced(function*(sessionId: string) {
     settings.totalConcurrency,
     (total) => new PriorityGate(total, Duration.toMillis(settings.starvationDeadline), now)
   )
+  /** The control lane is never held back by the session budget. */
+  const budgetOf = (lane: Lane.Lane) => lane === "control" ? Option.none() : budget
+  const retrySchedules = byLane((lane) => RetryPolicy.toSchedule(settings.lanes[lane].retry))
+
+  /** The fibers of the tasks running now. */
+  const running = new Set<Fiber.RuntimeFiber<unknown, unknown>>()
+  let closing = false
+
   const promote = (ticket: Ticket) => (level: number, waitedMillis: number) =>
     session.publish(LaneEvent.Promoted({
       taskId: ticket.id,
@@ -84,17 +92,36 @@ export const make = Effect.fnUntraced(function*(sessionId: string) {
       to: Lane.fromPriority(level),
       waitedMillis
     }))
-  const startGates = byLane((lane): StartGate => {
-    const limiter = limiters[lane]
-    const slots = lane === "control" ? Option.none() : budget
-    return (ticket, self) => {
-      const budgeted = Option.isNone(slots)
-        ? self
-        : slots.value.withSlot(Lane.priority(lane), TaskId.sequence(ticket.id), promote(ticket), self)
-      return Option.isNone(limiter) ? budgeted : limiter.value(budgeted)
-    }
-  })
-  const retrySchedules = byLane((lane) => RetryPolicy.toSchedule(settings.lanes[lane].retry))
+
+  const start = (gate: LaneGate): boolean => {
+    const ticket = gate.peek()
+    if (ticket === undefined || closing) return false
+    session.admit(ticket)
+    const fiber = ticket.launch()
+    ticket.fiber = fiber
+    if (fiber.unsafePoll() === null) running.add(fiber)
+    return true
+  }
+
+  yield* Effect.forEach(
+    Lane.all,
+    (lane) =>
+      Effect.forkScoped(dispatcher(gates[lane], { limiter: limiters[lane], budget: budgetOf(lane), promote, start })),
+    { discard: true }
+  )
+
+  // Runs before the dispatchers are interrupted (finalizers run in reverse order): stop starting
+  // tasks, end the waiting ones, interrupt the running ones and wait for them.
+  yield* Effect.addFinalizer(() =>
+    Effect.suspend(() => {
+      closing = true
+      session.accepting = false
+      for (const ticket of Array.from(session.unfinished.values())) {
+        if (!ticket.admitted) ticket.abandon(interrupted)
+      }
+      return Fiber.interruptAll(Array.from(running))
+    })
+  )
 
   /** One run of the task with the lane timeout, then the retries of the lane's policy. */
   const attempts = <A, E, R>(ticket: Ticket, task: Effect.Effect<A, E, R>): Effect.Effect<A, E | TaskTimeout, R> => {
@@ -119,76 +146,85 @@ export const make = Effect.fnUntraced(function*(sessionId: string) {
     )
   }
 
-  /** What runs in the task's fiber: its turn in the line, a permit, the start gate, the attempts. */
-  const job = <A, E, R>(ticket: Ticket, task: Effect.Effect<A, E, R>): Effect.Effect<A, E | TaskTimeout, R> => {
-    const gate = gates[ticket.lane]
-    return gate.awaitTurn(ticket).pipe(
-      Effect.zipRight(
-        gate.semaphore.withPermits(1)(startGates[ticket.lane](
-          ticket,
-          Effect.suspend(() => {
-            session.admit(ticket)
-            return Effect.ensuring(
-              attempts(ticket, task),
-              Effect.sync(() => {
-                gate.active--
-              })
-            )
-          })
-        ))
-      )
-    )
+  /**
+   * A ticket for a typed task. Its fiber is created only when the dispatcher starts it, from the
+   * submitter's runtime (context, fiber refs such as the current span, and services), and gives the
+   * lane's permit back as its last act.
+   */
+  const ticketFor = <A, E, R>(
+    runtime: Runtime.Runtime<R>,
+    id: TaskId.TaskId,
+    lane: Lane.Lane,
+    commandType: string,
+    payload: unknown,
+    at: number,
+    task: Effect.Effect<A, E, R>,
+    deliver: Delivery<A, E>
+  ): Ticket => {
+    const gate = gates[lane]
+    const slots = budgetOf(lane)
+    const release = Effect.suspend(() => {
+      gate.active--
+      return gate.semaphore.release(1)
+    })
+    const ticket: Ticket = new Ticket(id, lane, commandType, payload, at, () => {
+      const fiber = Runtime.runFork(runtime)(Effect.ensuring(Effect.interruptible(attempts(ticket, task)), release))
+      fiber.addObserver((exit) => {
+        running.delete(fiber)
+        if (Option.isSome(slots)) slots.value.release()
+        session.settle(ticket, exit)
+        deliver(session.outcome(ticket, exit))
+      })
+      return fiber
+    }, (cause) => {
+      const exit = Exit.failCause(cause)
+      session.settle(ticket, exit)
+      deliver(session.outcome(ticket, exit))
+    })
+    return ticket
   }
 
-  // A task is forked from inside `uninterruptibleMask` (so that a registered ticket always gets its
-  // fiber), and a fiber inherits its parent's interruptibility: hence `interruptible` here. The
-  // ticket is settled by an observer of the fiber, not by a finalizer inside it, because a fiber
-  // interrupted before its first step never runs its finalizers.
-  const fork = <A, E, R>(ticket: Ticket, task: Effect.Effect<A, E, R>) =>
-    Effect.tap(Effect.forkIn(Effect.interruptible(job(ticket, task)), scope), (fiber) => {
-      ticket.fiber = fiber
-      fiber.addObserver((exit) => session.settle(ticket, exit))
-      return ticket.cancelled ? Fiber.interruptFork(fiber) : Effect.void
+  /** Stops a task whether it waits or runs, and waits until it has stopped. */
+  const interruptTicket = (ticket: Ticket): Effect.Effect<void> =>
+    Effect.suspend(() => {
+      if (ticket.done) return Effect.void
+      if (!ticket.admitted) {
+        ticket.abandon(interrupted)
+        return Effect.void
+      }
+      return ticket.fiber === undefined ? Effect.void : Fiber.interrupt(ticket.fiber)
     })
 
-  /** The task's outcome as its submitter sees it; interrupting the submitter interrupts the task. */
-  const outcome = <A, E>(ticket: Ticket, fiber: Fiber.RuntimeFiber<A, E>) =>
-    Effect.map(
-      Effect.onInterrupt(Fiber.await(fiber), () => Fiber.interrupt(fiber)),
-      (exit) => session.outcome(ticket, exit)
-    )
-
-  const refuse = Effect.fail(new QueueShutdown({ sessionId }))
-  const refuseExternal = (lane: Lane.Lane) =>
-    Effect.dieMessage(
-      `effect-lanes: the ${lane} lane is external, so it runs only commands submitted with submitExternal`
-    )
-
-  const admissible = (lane: Lane.Lane): Option.Option<Effect.Effect<never, QueueShutdown>> =>
+  const refusal = (lane: Lane.Lane): Option.Option<Effect.Effect<never, QueueShutdown>> =>
     !session.accepting
-      ? Option.some(refuse)
+      ? Option.some(Effect.fail(new QueueShutdown({ sessionId })))
       : settings.lanes[lane].mode === "external"
-      ? Option.some(refuseExternal(lane))
+      ? Option.some(Effect.dieMessage(
+        `effect-lanes: the ${lane} lane is external, so it runs only commands submitted with submitExternal`
+      ))
       : Option.none()
 
-  const submitCommand = <A, E, R>(
+  /** Submits one task and waits for it; interrupting the submitter interrupts the task. */
+  const submitOne = <A, E, R>(
     lane: Lane.Lane,
     commandType: string,
     payload: unknown,
     task: Effect.Effect<A, E, R>
-  ): Effect.Effect<A, E | QueueShutdown | TaskTimeout | TaskCancelled, R> =>
-    Effect.uninterruptibleMask((restore) =>
+  ): Effect.Effect<A, E | TaskTimeout | TaskCancelled, R> =>
+    Effect.flatMap(Effect.runtime<R>(), (runtime) =>
       Effect.flatMap(ids.next, (id) => {
-        const ticket = session.register(id, lane, commandType, payload, now())
-        return Effect.flatMap(fork(ticket, task), (fiber) => Effect.flatten(restore(outcome(ticket, fiber))))
-      })
-    )
+        const outcome = new Outcome<A, E | TaskTimeout | TaskCancelled>()
+        const ticket = ticketFor(runtime, id, lane, commandType, payload, now(), task, (exit) => outcome.complete(exit))
+        return Effect.zipRight(Effect.sync(() => session.register(ticket)), outcome.wait(interruptTicket(ticket)))
+      }))
 
   const submit = Effect.fn("LaneQueue.submit")(function<A, E, R>(
     lane: Lane.Lane,
     task: Effect.Effect<A, E, R>
   ): Effect.Effect<A, E | QueueShutdown | TaskTimeout | TaskCancelled, R> {
-    return Effect.suspend(() => Option.getOrElse(admissible(lane), () => submitCommand(lane, lane, undefined, task)))
+    return Effect.suspend((): Effect.Effect<A, E | QueueShutdown | TaskTimeout | TaskCancelled, R> =>
+      Option.getOrElse(refusal(lane), () => submitOne(lane, lane, undefined, task))
+    )
   })
 
   const submitByTool = Effect.fn("LaneQueue.submitByTool")(function<A, E, R>(
@@ -196,8 +232,8 @@ export const make = Effect.fnUntraced(function*(sessionId: string) {
     task: Effect.Effect<A, E, R>
   ): Effect.Effect<A, E | QueueShutdown | TaskTimeout | TaskCancelled, R> {
     const lane = Lane.fromTool(toolName)
-    return Effect.suspend(() =>
-      Option.getOrElse(admissible(lane), () => submitCommand(lane, toolName, undefined, task))
+    return Effect.suspend((): Effect.Effect<A, E | QueueShutdown | TaskTimeout | TaskCancelled, R> =>
+      Option.getOrElse(refusal(lane), () => submitOne(lane, toolName, undefined, task))
     )
   })
 
@@ -206,28 +242,27 @@ export const make = Effect.fnUntraced(function*(sessionId: string) {
     tasks: Iterable<Effect.Effect<A, E, R>>
   ): Effect.Effect<Array<Exit.Exit<A, E | TaskTimeout | TaskCancelled>>, QueueShutdown, R> {
     return Effect.suspend(() => {
-      const refused = admissible(lane)
+      const refused = refusal(lane)
       if (Option.isSome(refused)) return refused.value
       const all = Array.from(tasks)
-      return Effect.uninterruptibleMask((restore) =>
+      return Effect.flatMap(Effect.runtime<R>(), (runtime) =>
         Effect.flatMap(ids.nextBatch(all.length), (batchIds) => {
+          const results: Array<Exit.Exit<A, E | TaskTimeout | TaskCancelled>> = new Array(all.length)
+          const outcome = new Outcome<Array<Exit.Exit<A, E | TaskTimeout | TaskCancelled>>, never>()
+          let remaining = all.length
           const at = now()
-          const entries = Arr.zipWith(batchIds, all, (id, task) =>
-            [session.register(id, lane, lane, undefined, at), task] as const)
-          return Effect.flatMap(
-            Effect.forEach(entries, ([ticket, task]) =>
-              fork(ticket, task)),
-            (fibers) =>
-              restore(Effect.forEach(fibers, (fiber, i) => {
-                const ticket = entries[i]?.[0]
-                return Effect.map(Fiber.await(fiber), (exit) =>
-                  ticket === undefined ? exit : session.outcome(ticket, exit))
-              })).pipe(Effect.onInterrupt(() =>
-                Fiber.interruptAll(fibers)
-              ))
+          const tickets = Arr.zip(batchIds, all).map(([id, task], index) =>
+            ticketFor(runtime, id, lane, lane, undefined, at, task, (exit) => {
+              results[index] = exit
+              if (--remaining === 0) outcome.complete(Exit.succeed(results))
+            })
           )
-        })
-      )
+          if (all.length === 0) return Effect.succeed(results)
+          return Effect.zipRight(
+            Effect.sync(() => tickets.forEach((ticket) => session.register(ticket))),
+            outcome.wait(Effect.forEach(tickets, interruptTicket, { discard: true, concurrency: "unbounded" }))
+          )
+        }))
     })
   })
 
@@ -236,34 +271,33 @@ export const make = Effect.fnUntraced(function*(sessionId: string) {
     task: Effect.Effect<A, E, R>
   ): Effect.Effect<LaneQueue.TaskHandle<A, E | TaskTimeout | TaskCancelled>, QueueShutdown, R> {
     return Effect.suspend(() => {
-      const refused = admissible(lane)
+      const refused = refusal(lane)
       if (Option.isSome(refused)) return refused.value
-      return Effect.flatMap(ids.next, (id) => {
-        const ticket = session.register(id, lane, lane, undefined, now())
-        return Effect.map(
-          Effect.uninterruptible(fork(ticket, task)),
-          (fiber): LaneQueue.TaskHandle<A, E | TaskTimeout | TaskCancelled> => ({
+      return Effect.flatMap(Effect.runtime<R>(), (runtime) =>
+        Effect.flatMap(ids.next, (id) => {
+          const outcome = new Outcome<A, E | TaskTimeout | TaskCancelled>()
+          const ticket = ticketFor(runtime, id, lane, lane, undefined, now(), task, (exit) => outcome.complete(exit))
+          session.register(ticket)
+          return Effect.succeed<LaneQueue.TaskHandle<A, E | TaskTimeout | TaskCancelled>>({
             id,
-            await: Effect.flatMap(Fiber.await(fiber), (exit) => session.outcome(ticket, exit)),
+            await: outcome.wait(Effect.void),
             cancel: Effect.suspend(() => {
-              ticket.cancelled = true
-              return Fiber.interrupt(fiber)
-            }).pipe(Effect.asVoid)
+              ticket.cancelled = !ticket.done
+              return interruptTicket(ticket)
+            })
           })
-        )
-      })
+        }))
     })
   })
 
   /** The host's side of an external task: announce it, wait for the answer or the timeout. */
-  const hostAnswer = (ticket: Ticket, command: LaneQueue.ExternalCommand) =>
+  const hostAnswer = (id: TaskId.TaskId, lane: Lane.Lane, command: LaneQueue.ExternalCommand) =>
     Effect.suspend(() => {
-      const lane = ticket.lane
       const timeout = settings.lanes[lane].externalTimeout
       const at = now()
       const timeoutMillis = Duration.toMillis(timeout)
       const task: LaneQueue.ExternalTask = {
-        taskId: ticket.id,
+        taskId: id,
         lane,
         commandType: command.commandType,
         payload: command.payload,
@@ -273,47 +307,46 @@ export const make = Effect.fnUntraced(function*(sessionId: string) {
       return session.external.await(task).pipe(
         Effect.timeoutFail({
           duration: timeout,
-          onTimeout: () => new ExternalTaskTimeout({ taskId: ticket.id, lane, timeout })
+          onTimeout: () => new ExternalTaskTimeout({ taskId: id, lane, timeout })
         }),
         Effect.flatMap(Either.match({
-          onLeft: (error) => Effect.fail(new ExternalTaskFailed({ taskId: ticket.id, lane, error })),
+          onLeft: (error) => Effect.fail(new ExternalTaskFailed({ taskId: id, lane, error })),
           onRight: Effect.succeed
         })),
         Effect.onExit((exit) =>
           Effect.sync(() =>
-            session.publish(LaneEvent.ExternalTaskCompleted({
-              taskId: ticket.id,
-              lane,
-              at: now(),
-              success: Exit.isSuccess(exit)
-            }))
+            session.publish(
+              LaneEvent.ExternalTaskCompleted({ taskId: id, lane, at: now(), success: Exit.isSuccess(exit) })
+            )
           )
         )
       )
     })
 
+  type ExternalError = ExternalTaskTimeout | ExternalTaskFailed | QueueShutdown | TaskTimeout | TaskCancelled
+
   const submitExternal = Effect.fn("LaneQueue.submitExternal")(function(
     lane: Lane.Lane,
     command: LaneQueue.ExternalCommand
-  ): Effect.Effect<
-    unknown,
-    ExternalTaskTimeout | ExternalTaskFailed | QueueShutdown | TaskTimeout | TaskCancelled
-  > {
-    return Effect.suspend((): Effect.Effect<
-      unknown,
-      ExternalTaskTimeout | ExternalTaskFailed | QueueShutdown | TaskTimeout | TaskCancelled
-    > => {
-      if (!session.accepting) return refuse
-      return Effect.uninterruptibleMask((restore) =>
-        Effect.flatMap(ids.next, (id) => {
-          const ticket = session.register(id, lane, command.commandType, command.payload, now())
-          return Effect.flatMap(
-            fork(ticket, hostAnswer(ticket, command)),
-            (fiber) => Effect.flatten(restore(outcome(ticket, fiber)))
+  ): Effect.Effect<unknown, ExternalError> {
+    return Effect.suspend((): Effect.Effect<unknown, ExternalError> =>
+      session.accepting
+        ? Effect.flatMap(ids.next, (id) => {
+          const outcome = new Outcome<unknown, ExternalError>()
+          const ticket = ticketFor(
+            Runtime.defaultRuntime,
+            id,
+            lane,
+            command.commandType,
+            command.payload,
+            now(),
+            hostAnswer(id, lane, command),
+            (exit) => outcome.complete(exit)
           )
+          return Effect.zipRight(Effect.sync(() => session.register(ticket)), outcome.wait(interruptTicket(ticket)))
         })
-      )
-    })
+        : Effect.fail(new QueueShutdown({ sessionId }))
+    )
   })
 
   const answer = (taskId: string, result: externalTasks.Answer) =>
@@ -324,12 +357,11 @@ export const make = Effect.fnUntraced(function*(sessionId: string) {
 
   const cancelTickets = (tickets: ReadonlyArray<Ticket>) =>
     Effect.suspend(() => {
-      const fibers: Array<Fiber.RuntimeFiber<unknown, unknown>> = []
-      for (const ticket of tickets) {
-        ticket.cancelled = true
-        if (ticket.fiber !== undefined) fibers.push(ticket.fiber)
-      }
-      return Effect.as(Fiber.interruptAll(fibers), tickets.length)
+      for (const ticket of tickets) ticket.cancelled = true
+      return Effect.as(
+        Effect.forEach(tickets, interruptTicket, { discard: true, concurrency: "unbounded" }),
+        tickets.length
+      )
     })
 
   const cancel = Effect.fn("LaneQueue.cancel")(function(taskId: string) {
@@ -346,12 +378,7 @@ export const make = Effect.fnUntraced(function*(sessionId: string) {
   })
 
   const stats = Effect.sync((): LaneQueue.QueueStats => {
-    const lanes = {
-      control: laneStats(gates.control),
-      query: laneStats(gates.query),
-      execute: laneStats(gates.execute),
-      generate: laneStats(gates.generate)
-    }
+    const lanes = byLane((lane) => laneStats(gates[lane]))
     let totalPending = 0
     let totalActive = 0
     for (const lane of Lane.all) {

@@ -31,35 +31,37 @@ export class PriorityGate {
     private readonly now: () => number
   ) {}
 
-  /** Runs `self` holding one slot; waits for the slot interruptibly. */
-  withSlot<A, E, R>(
+  /**
+   * Waits for a slot, interruptibly; the caller must `release` it later. `since` is when the task
+   * started waiting (for the starvation guard).
+   */
+  acquire(
     priority: number,
     sequence: number,
-    onPromote: (level: number, waitedMillis: number) => void,
-    self: Effect.Effect<A, E, R>
-  ): Effect.Effect<A, E, R> {
-    return Effect.uninterruptibleMask((restore) => {
+    since: number,
+    onPromote: (level: number, waitedMillis: number) => void
+  ): Effect.Effect<void> {
+    return Effect.suspend(() => {
       const waiter: Waiter = {
         priority,
         sequence,
-        since: this.now(),
+        since,
         onPromote,
         level: priority,
         granted: false,
         resume: undefined
       }
-      return restore(this.acquire(waiter)).pipe(
-        Effect.onInterrupt(() =>
+      return Effect.onInterrupt(
+        this.wait(waiter),
+        () =>
           Effect.sync(() => {
             if (waiter.granted) this.release()
           })
-        ),
-        Effect.zipRight(Effect.ensuring(restore(self), Effect.sync(() => this.release())))
       )
     })
   }
 
-  private acquire(waiter: Waiter): Effect.Effect<void> {
+  private wait(waiter: Waiter): Effect.Effect<void> {
     return Effect.async<void>((resume) => {
       if (this.free > 0 && this.waiters.length === 0) {
         this.free--
@@ -75,7 +77,8 @@ export class PriorityGate {
     })
   }
 
-  private release(): void {
+  /** Gives a slot back: to the most urgent waiter if there is one. */
+  release(): void {
     const next = this.mostUrgent()
     if (next === undefined) {
       this.free++

@@ -9,11 +9,10 @@ import { TaskCancelled, TaskTimeout } from "../LaneError.js"
 import * as LaneEvent from "../LaneEvent.js"
 import type * as LanesConfig from "../LanesConfig.js"
 import * as RetryPolicy from "../RetryPolicy.js"
-import type * as TaskId from "../TaskId.js"
 import { DeadLetters } from "./deadLetters.js"
 import { describeCause } from "./describeCause.js"
 import { ExternalTasks } from "./externalTasks.js"
-import { LaneGate, Ticket } from "./laneGate.js"
+import type { LaneGate, Ticket } from "./laneGate.js"
 import { QueueMetrics } from "./laneMetrics.js"
 
 type Gates = { readonly [L in Lane.Lane]: LaneGate }
@@ -54,9 +53,9 @@ export class Session {
   }
 
   /** Accepts a task: its ticket joins the lane's line. */
-  register(id: TaskId.TaskId, lane: Lane.Lane, commandType: string, payload: unknown, at: number): Ticket {
+  register(ticket: Ticket): void {
+    const { id, lane, submittedAt: at } = ticket
     const gate = this.gates[lane]
-    const ticket = new Ticket(id, lane, commandType, payload, at)
     gate.join(ticket)
     this.unfinished.set(id, ticket)
     this.metrics.lanes[lane].count("submitted")
@@ -66,7 +65,6 @@ export class Session {
       gate.pressured = true
       this.publish(LaneEvent.LanePressure({ taskId: id, lane, at, pending: gate.pending, threshold: threshold.value }))
     }
-    return ticket
   }
 
   /** The task starts running. */
@@ -109,8 +107,10 @@ export class Session {
     }))
   }
 
-  /** The task ended, however it ended: classify, record, announce, and wake drains. */
+  /** The task ended, however it ended: classify, record, announce, and wake drains. Once per task. */
   settle(ticket: Ticket, exit: Exit.Exit<unknown, unknown>): void {
+    if (ticket.done) return
+    ticket.done = true
     const gate = this.gates[ticket.lane]
     const at = this.now()
     if (!ticket.admitted) {

@@ -1,0 +1,27 @@
+import * as Effect from "effect/Effect"
+import type * as Exit from "effect/Exit"
+
+/** A task's outcome, delivered once to any number of waiters (a handle may be awaited many times). */
+export class Outcome<A, E> {
+  private exit: Exit.Exit<A, E> | undefined = undefined
+  private readonly listeners = new Set<(exit: Exit.Exit<A, E>) => void>()
+
+  complete(exit: Exit.Exit<A, E>): void {
+    if (this.exit !== undefined) return
+    this.exit = exit
+    for (const listener of this.listeners) listener(exit)
+    this.listeners.clear()
+  }
+
+  /** Waits for the outcome; `onInterrupt` runs if the waiter is interrupted first. */
+  wait(onInterrupt: Effect.Effect<void>): Effect.Effect<A, E> {
+    return Effect.async<A, E>((resume) => {
+      if (this.exit !== undefined) return resume(this.exit)
+      this.listeners.add(resume)
+      return Effect.suspend(() => {
+        this.listeners.delete(resume)
+        return onInterrupt
+      })
+    })
+  }
+}
