@@ -146,6 +146,26 @@ describe("Reliability: cancel", () => {
       expect(yield* isDone(pause)).toBe(true)
     }))
 
+  it.scoped("a cancelled task whose finalizer fails: submitter, events and metrics agree on one outcome", () =>
+    Effect.gen(function*() {
+      const queue = yield* makeQueue()
+      const events = yield* recordEvents(queue)
+      const handle = yield* queue.enqueue("execute", Effect.ensuring(Effect.never, Effect.dieMessage("cleanup failed")))
+      yield* settle
+      expect(yield* queue.cancel(handle.id)).toBe(true)
+      const outcome = classify(yield* Effect.exit(handle.await))
+      const terminal = { Completed: "succeeded", Failed: "failed", TimedOut: "timedOut", Cancelled: "cancelled" }
+      const ends = (yield* events).flatMap((event) =>
+        event.taskId === handle.id && event._tag in terminal ? [terminal[event._tag as keyof typeof terminal]] : []
+      )
+      expect(ends).toEqual([outcome])
+      const counts = (yield* queue.metrics).lanes.execute.counts
+      expect({ failed: counts.failed, cancelled: counts.cancelled }).toEqual({
+        failed: outcome === "failed" ? 1 : 0,
+        cancelled: outcome === "cancelled" ? 1 : 0
+      })
+    }))
+
   it.scoped("a waiting task cancelled has no Started event; a running one has Started then Cancelled", () =>
     Effect.gen(function*() {
       const queue = yield* makeQueue({ query: { concurrency: 1 } })

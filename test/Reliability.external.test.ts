@@ -92,6 +92,8 @@ describe("Reliability: external tasks", () => {
       expect((yield* queue.pendingExternal).map((task) => task.deadline)).toEqual([5000])
       expect(yield* isDone(fiber)).toBe(false)
       yield* advance("1 second")
+      // The external timeout runs on the TestClock: the submitter is answered now, not in real time.
+      expect(yield* isDone(fiber)).toBe(true)
       const exit = yield* Fiber.join(fiber)
       expect(yield* now).toBe(5000)
       const error = failureOf(exit)
@@ -115,6 +117,7 @@ describe("Reliability: external tasks", () => {
       yield* advance("59 seconds", "59 seconds")
       expect(yield* isDone(fiber)).toBe(false)
       yield* advance("1 second")
+      expect(yield* isDone(fiber)).toBe(true)
       const error = failureOf(yield* Fiber.join(fiber))
       expect(Option.map(error, (e) => e._tag)).toEqual(Option.some("ExternalTaskTimeout"))
     }))
@@ -135,7 +138,10 @@ describe("Reliability: external tasks", () => {
       const queue = yield* makeQueue({ execute: { mode: "external" } })
       const fiber = yield* Effect.fork(queue.submitExternal("execute", { commandType: "bash" }))
       yield* settle
-      const answers = yield* Effect.all([queue.completeExternal("s-1", "first"), queue.completeExternal("s-1", "second")])
+      const answers = yield* Effect.all([
+        queue.completeExternal("s-1", "first"),
+        queue.completeExternal("s-1", "second")
+      ])
       expect(answers).toEqual([true, false])
       expect(yield* Fiber.join(fiber)).toBe("first")
     }))
@@ -161,7 +167,7 @@ describe("Reliability: external tasks", () => {
   it.scoped("plain submit, submitBatch and enqueue on an external lane die with a clear message", () =>
     Effect.gen(function*() {
       const queue = yield* makeQueue({ execute: { mode: "external" } })
-      const exits = [
+      const exits: ReadonlyArray<Exit.Exit<unknown, unknown>> = [
         yield* Effect.exit(queue.submit("execute", Effect.succeed(1))),
         yield* Effect.exit(queue.submitByTool("bash", Effect.succeed(1))),
         yield* Effect.exit(queue.submitBatch("execute", [Effect.succeed(1)])),

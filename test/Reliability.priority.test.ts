@@ -1,6 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
 import * as Lane from "../src/Lane.js"
+import type * as LanesConfig from "../src/LanesConfig.js"
 import { advance, makeProbe, makeQueue, recordEvents, settle } from "./utils/harness.js"
 import { eventsOf } from "./utils/reliability.js"
 
@@ -86,7 +87,7 @@ describe("Reliability: priority admission under totalConcurrency", () => {
 
   it.scoped("starvation guard: a long-waiting generate task is promoted past newer query work", () =>
     Effect.gen(function*() {
-      const run = (starvationDeadline: string | undefined) =>
+      const run = (starvationDeadline: LanesConfig.Input["starvationDeadline"]) =>
         Effect.gen(function*() {
           const queue = yield* makeQueue(
             starvationDeadline === undefined ? { totalConcurrency: 1 } : { totalConcurrency: 1, starvationDeadline }

@@ -26,6 +26,8 @@ export class Ticket {
   lastError = ""
   /** Whether `cancel` was asked for: the task's interruption then reads as `TaskCancelled`. */
   cancelled = false
+  /** Whether the host, not this process, completes the task (`submitExternal`). */
+  hostCompleted = false
   /** The fiber running the task, once started. */
   fiber: Fiber.RuntimeFiber<unknown, unknown> | undefined = undefined
 

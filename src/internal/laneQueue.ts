@@ -11,6 +11,7 @@ import * as PubSub from "effect/PubSub"
 import * as RateLimiter from "effect/RateLimiter"
 import * as Runtime from "effect/Runtime"
 import * as Schedule from "effect/Schedule"
+import * as ScheduleDecision from "effect/ScheduleDecision"
 import * as Stream from "effect/Stream"
 import * as Lane from "../Lane.js"
 import {
@@ -140,9 +141,11 @@ export const make = Effect.fnUntraced(function*(sessionId: string) {
         Effect.sync(() => {
           ticket.lastError = describeError(error)
         })),
-      retrySchedules[ticket.lane].pipe(
-        Schedule.tapOutput((delay) => Effect.sync(() => session.retrying(ticket, delay)))
-      )
+      retrySchedules[ticket.lane].pipe(Schedule.onDecision((delay, decision) =>
+        Effect.sync(() => {
+          if (ScheduleDecision.isContinue(decision)) session.retrying(ticket, delay)
+        })
+      ))
     )
   }
 
@@ -331,10 +334,10 @@ export const make = Effect.fnUntraced(function*(sessionId: string) {
   ): Effect.Effect<unknown, ExternalError> {
     return Effect.suspend((): Effect.Effect<unknown, ExternalError> =>
       session.accepting
-        ? Effect.flatMap(ids.next, (id) => {
+        ? Effect.flatMap(Effect.zip(Effect.runtime<never>(), ids.next), ([runtime, id]) => {
           const outcome = new Outcome<unknown, ExternalError>()
           const ticket = ticketFor(
-            Runtime.defaultRuntime,
+            runtime,
             id,
             lane,
             command.commandType,
@@ -343,6 +346,7 @@ export const make = Effect.fnUntraced(function*(sessionId: string) {
             hostAnswer(id, lane, command),
             (exit) => outcome.complete(exit)
           )
+          ticket.hostCompleted = true
           return Effect.zipRight(Effect.sync(() => session.register(ticket)), outcome.wait(interruptTicket(ticket)))
         })
         : Effect.fail(new QueueShutdown({ sessionId }))
@@ -409,9 +413,9 @@ export const make = Effect.fnUntraced(function*(sessionId: string) {
     failExternal: (taskId, error) => answer(taskId, externalTasks.failure(error)),
     pendingExternal: Effect.sync(() => session.external.pending()),
     cancel,
-    cancelAll: Effect.suspend(() => cancelTickets(Array.from(session.unfinished.values()))).pipe(
-      Effect.withSpan("LaneQueue.cancelAll")
-    ),
+    cancelAll: Effect.fiberIdWith((self) =>
+      cancelTickets(Array.from(session.unfinished.values()).filter((ticket) => ticket.fiber?.id() !== self))
+    ).pipe(Effect.withSpan("LaneQueue.cancelAll")),
     deadLetters: Effect.sync(() => session.deadLetters.toArray()),
     metrics: Effect.sync(() => session.metrics.snapshot()),
     stats,

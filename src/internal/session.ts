@@ -78,7 +78,7 @@ export class Session {
     recorder.count("started")
     recorder.waited(waitedMillis)
     this.publish(LaneEvent.Started({ taskId: ticket.id, lane: ticket.lane, at, waitedMillis }))
-    if (this.settings.lanes[ticket.lane].mode === "hybrid") {
+    if (this.notifiesHost(ticket)) {
       this.publish(LaneEvent.ExternalTaskPending({
         taskId: ticket.id,
         lane: ticket.lane,
@@ -140,15 +140,18 @@ export class Session {
       }
       if (RetryPolicy.retries(this.settings.lanes[ticket.lane].retry) > 0) this.deadLetter(ticket, error, at)
     }
-    if (ticket.admitted && this.settings.lanes[ticket.lane].mode === "hybrid") {
+    if (ticket.admitted && this.notifiesHost(ticket)) {
       this.publish(LaneEvent.ExternalTaskCompleted({ ...common, success: Exit.isSuccess(exit) }))
     }
     if (this.unfinished.size === 0) this.wakeDrains()
   }
 
-  /** What the submitter sees: an interruption asked for by `cancel` reads as `TaskCancelled`. */
+  /**
+   * What the submitter sees: an end by interruption alone (what `settle` counts as `Cancelled`)
+   * asked for by `cancel` reads as `TaskCancelled`.
+   */
   outcome<A, E>(ticket: Ticket, exit: Exit.Exit<A, E>): Exit.Exit<A, E | TaskCancelled> {
-    return ticket.cancelled && Exit.isInterrupted(exit)
+    return ticket.cancelled && Exit.isFailure(exit) && Cause.isInterruptedOnly(exit.cause)
       ? Exit.fail(new TaskCancelled({ taskId: ticket.id, lane: ticket.lane }))
       : exit
   }
@@ -161,6 +164,11 @@ export class Session {
       this.idleWaiters.delete(resume)
     })
   })
+
+  /** Hybrid lanes tell the host about the tasks they run themselves. */
+  private notifiesHost(ticket: Ticket): boolean {
+    return !ticket.hostCompleted && this.settings.lanes[ticket.lane].mode === "hybrid"
+  }
 
   private deadLetter(ticket: Ticket, error: string, at: number): void {
     const attempts = Math.max(1, ticket.attempts)
