@@ -21,18 +21,21 @@ export interface DispatchOptions {
  * the lane's `Semaphore`, passes the rate limit and the session budget, and starts the ticket at the
  * front of the line. Being the only fiber that ever waits on the semaphore, it makes the lane
  * strictly FIFO: a newcomer can never barge in when a permit is released. Pending tasks own no
- * fiber; a task's fiber is created when it starts.
+ * fiber; a task's fiber is created when it starts. Steps a lane does not need (no rate limit, no
+ * budget) are left out of its loop rather than run as no-ops.
  */
 export const dispatcher = (gate: LaneGate, options: DispatchOptions): Effect.Effect<never> => {
-  const rateLimited = Option.match(options.limiter, {
-    onNone: () => Effect.void,
-    onSome: (limiter) => limiter(Effect.void)
+  const ticketWaiting = Effect.suspend(() => gate.peek() === undefined ? gate.nonEmpty : Effect.void)
+  const permit = Effect.zipRight(ticketWaiting, gate.semaphore.take(1))
+  const limited = Option.match(options.limiter, {
+    onNone: () => permit,
+    onSome: (limiter) => Effect.zipRight(permit, limiter(Effect.void))
   })
-  /** Takes a slot of the session budget for the front ticket; whether one was taken. */
-  const slot: Effect.Effect<boolean> = Option.match(options.budget, {
-    onNone: () => Effect.succeed(false),
-    onSome: (budget) =>
-      Effect.suspend(() => {
+  const step: Effect.Effect<void> = Option.match(options.budget, {
+    onNone: () => Effect.flatMap(limited, () => options.start(gate) ? Effect.void : gate.semaphore.release(1)),
+    onSome: (budget) => {
+      /** Takes a slot of the session budget for the front ticket; whether one was taken. */
+      const slot = Effect.suspend(() => {
         const head = gate.peek()
         return head === undefined
           ? Effect.succeed(false)
@@ -41,17 +44,12 @@ export const dispatcher = (gate: LaneGate, options: DispatchOptions): Effect.Eff
             true
           )
       })
+      return Effect.flatMap(Effect.zipRight(limited, slot), (slotTaken) => {
+        if (options.start(gate)) return Effect.void
+        if (slotTaken) budget.release()
+        return gate.semaphore.release(1)
+      })
+    }
   })
-  const giveBack = (slotTaken: boolean) =>
-    Effect.suspend(() => {
-      if (slotTaken && Option.isSome(options.budget)) options.budget.value.release()
-      return gate.semaphore.release(1)
-    })
-  const step = gate.nonEmpty.pipe(
-    Effect.zipRight(gate.semaphore.take(1)),
-    Effect.zipRight(rateLimited),
-    Effect.zipRight(slot),
-    Effect.flatMap((slotTaken) => options.start(gate) ? Effect.void : giveBack(slotTaken))
-  )
   return Effect.forever(step)
 }

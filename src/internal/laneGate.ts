@@ -7,9 +7,10 @@ import type * as TaskId from "../TaskId.js"
 /**
  * One task from submission to its end. It waits as a node of its lane's line (an intrusive doubly
  * linked list: joining, leaving from the middle and leaving from the front are all O(1)) and owns
- * no fiber until it starts; `launch` and `abandon` are closures over the submitter's typed task.
+ * no fiber until it starts. Subclasses hold the submitter's typed task and know how to start it
+ * (`launch`) or end it unstarted (`abandon`).
  */
-export class Ticket {
+export abstract class Ticket {
   prev: Ticket | undefined = undefined
   next: Ticket | undefined = undefined
   /** Whether the ticket is in the line (not started, not withdrawn). */
@@ -36,12 +37,14 @@ export class Ticket {
     readonly lane: Lane.Lane,
     readonly commandType: string,
     readonly payload: unknown,
-    readonly submittedAt: number,
-    /** Starts the task's fiber; its exit reaches the submitter and the bookkeeping. */
-    readonly launch: () => Fiber.RuntimeFiber<unknown, unknown>,
-    /** Ends a task that never started, with the given cause. */
-    readonly abandon: (cause: Cause.Cause<never>) => void
+    readonly submittedAt: number
   ) {}
+
+  /** Starts the task's fiber; its exit reaches the submitter and the bookkeeping. */
+  abstract launch(): Fiber.RuntimeFiber<unknown, unknown>
+
+  /** Ends a task that never started, with the given cause. */
+  abstract abandon(cause: Cause.Cause<never>): void
 }
 
 /**

@@ -10,6 +10,7 @@ import * as Option from "effect/Option"
 import * as PubSub from "effect/PubSub"
 import * as RateLimiter from "effect/RateLimiter"
 import * as Runtime from "effect/Runtime"
+import * as RuntimeFlags from "effect/RuntimeFlags"
 import * as Schedule from "effect/Schedule"
 import * as ScheduleDecision from "effect/ScheduleDecision"
 import * as Stream from "effect/Stream"
@@ -34,6 +35,7 @@ import { LaneGate, Ticket } from "./laneGate.js"
 import { Outcome } from "./outcome.js"
 import { PriorityGate } from "./priorityGate.js"
 import { Session } from "./session.js"
+import { taskSpan } from "./taskSpan.js"
 
 type PerLane<A> = { readonly [L in Lane.Lane]: A }
 
@@ -86,13 +88,15 @@ export const make = Effect.fnUntraced(function*(sessionId: string) {
   let closing = false
 
   const promote = (ticket: Ticket) => (level: number, waitedMillis: number) =>
-    session.publish(LaneEvent.Promoted({
-      taskId: ticket.id,
-      lane: ticket.lane,
-      at: now(),
-      to: Lane.fromPriority(level),
-      waitedMillis
-    }))
+    session.publish(() =>
+      LaneEvent.Promoted({
+        taskId: ticket.id,
+        lane: ticket.lane,
+        at: now(),
+        to: Lane.fromPriority(level),
+        waitedMillis
+      })
+    )
 
   const start = (gate: LaneGate): boolean => {
     const ticket = gate.peek()
@@ -149,11 +153,57 @@ export const make = Effect.fnUntraced(function*(sessionId: string) {
     )
   }
 
+  /** Gives a lane's permit back: the last act of every task fiber of the lane. */
+  const releases = byLane((lane) =>
+    Effect.suspend(() => {
+      gates[lane].active--
+      return gates[lane].semaphore.release(1)
+    })
+  )
+  const budgets = byLane(budgetOf)
+
   /**
    * A ticket for a typed task. Its fiber is created only when the dispatcher starts it, from the
    * submitter's runtime (context, fiber refs such as the current span, and services), and gives the
    * lane's permit back as its last act.
    */
+  class TaskTicket<A, E, R> extends Ticket {
+    constructor(
+      id: TaskId.TaskId,
+      lane: Lane.Lane,
+      commandType: string,
+      payload: unknown,
+      at: number,
+      readonly runtime: Runtime.Runtime<R>,
+      readonly task: Effect.Effect<A, E, R>,
+      readonly deliver: Delivery<A, E>
+    ) {
+      super(id, lane, commandType, payload, at)
+    }
+
+    launch(): Fiber.RuntimeFiber<unknown, unknown> {
+      const work = attempts(this, this.task)
+      const body = RuntimeFlags.interruption(this.runtime.runtimeFlags) ? work : Effect.interruptible(work)
+      const fiber = Runtime.runFork(this.runtime)(Effect.ensuring(body, releases[this.lane]))
+      fiber.addObserver((exit) => {
+        running.delete(fiber)
+        const slots = budgets[this.lane]
+        if (Option.isSome(slots)) slots.value.release()
+        this.finish(exit)
+      })
+      return fiber
+    }
+
+    abandon(cause: Cause.Cause<never>): void {
+      this.finish(Exit.failCause(cause))
+    }
+
+    private finish(exit: Exit.Exit<A, E | TaskTimeout>): void {
+      session.settle(this, exit)
+      this.deliver(session.outcome(this, exit))
+    }
+  }
+
   const ticketFor = <A, E, R>(
     runtime: Runtime.Runtime<R>,
     id: TaskId.TaskId,
@@ -163,29 +213,7 @@ export const make = Effect.fnUntraced(function*(sessionId: string) {
     at: number,
     task: Effect.Effect<A, E, R>,
     deliver: Delivery<A, E>
-  ): Ticket => {
-    const gate = gates[lane]
-    const slots = budgetOf(lane)
-    const release = Effect.suspend(() => {
-      gate.active--
-      return gate.semaphore.release(1)
-    })
-    const ticket: Ticket = new Ticket(id, lane, commandType, payload, at, () => {
-      const fiber = Runtime.runFork(runtime)(Effect.ensuring(Effect.interruptible(attempts(ticket, task)), release))
-      fiber.addObserver((exit) => {
-        running.delete(fiber)
-        if (Option.isSome(slots)) slots.value.release()
-        session.settle(ticket, exit)
-        deliver(session.outcome(ticket, exit))
-      })
-      return fiber
-    }, (cause) => {
-      const exit = Exit.failCause(cause)
-      session.settle(ticket, exit)
-      deliver(session.outcome(ticket, exit))
-    })
-    return ticket
-  }
+  ): Ticket => new TaskTicket(id, lane, commandType, payload, at, runtime, task, deliver)
 
   /** Stops a task whether it waits or runs, and waits until it has stopped. */
   const interruptTicket = (ticket: Ticket): Effect.Effect<void> =>
@@ -221,24 +249,32 @@ export const make = Effect.fnUntraced(function*(sessionId: string) {
         return Effect.zipRight(Effect.sync(() => session.register(ticket)), outcome.wait(interruptTicket(ticket)))
       }))
 
-  const submit = Effect.fn("LaneQueue.submit")(function<A, E, R>(
+  const submitSpan = taskSpan("LaneQueue.submit")
+  const submitByToolSpan = taskSpan("LaneQueue.submitByTool")
+  const enqueueSpan = taskSpan("LaneQueue.enqueue")
+
+  const submit = function<A, E, R>(
     lane: Lane.Lane,
     task: Effect.Effect<A, E, R>
   ): Effect.Effect<A, E | QueueShutdown | TaskTimeout | TaskCancelled, R> {
-    return Effect.suspend((): Effect.Effect<A, E | QueueShutdown | TaskTimeout | TaskCancelled, R> =>
-      Option.getOrElse(refusal(lane), () => submitOne(lane, lane, undefined, task))
+    return submitSpan(
+      Effect.suspend((): Effect.Effect<A, E | QueueShutdown | TaskTimeout | TaskCancelled, R> =>
+        Option.getOrElse(refusal(lane), () => submitOne(lane, lane, undefined, task))
+      )
     )
-  })
+  }
 
-  const submitByTool = Effect.fn("LaneQueue.submitByTool")(function<A, E, R>(
+  const submitByTool = function<A, E, R>(
     toolName: string,
     task: Effect.Effect<A, E, R>
   ): Effect.Effect<A, E | QueueShutdown | TaskTimeout | TaskCancelled, R> {
     const lane = Lane.fromTool(toolName)
-    return Effect.suspend((): Effect.Effect<A, E | QueueShutdown | TaskTimeout | TaskCancelled, R> =>
-      Option.getOrElse(refusal(lane), () => submitOne(lane, toolName, undefined, task))
+    return submitByToolSpan(
+      Effect.suspend((): Effect.Effect<A, E | QueueShutdown | TaskTimeout | TaskCancelled, R> =>
+        Option.getOrElse(refusal(lane), () => submitOne(lane, toolName, undefined, task))
+      )
     )
-  })
+  }
 
   const submitBatch = Effect.fn("LaneQueue.submitBatch")(function<A, E, R>(
     lane: Lane.Lane,
@@ -269,11 +305,11 @@ export const make = Effect.fnUntraced(function*(sessionId: string) {
     })
   })
 
-  const enqueue = Effect.fn("LaneQueue.enqueue")(function<A, E, R>(
+  const enqueue = function<A, E, R>(
     lane: Lane.Lane,
     task: Effect.Effect<A, E, R>
   ): Effect.Effect<LaneQueue.TaskHandle<A, E | TaskTimeout | TaskCancelled>, QueueShutdown, R> {
-    return Effect.suspend(() => {
+    return enqueueSpan(Effect.suspend(() => {
       const refused = refusal(lane)
       if (Option.isSome(refused)) return refused.value
       return Effect.flatMap(Effect.runtime<R>(), (runtime) =>
@@ -290,8 +326,8 @@ export const make = Effect.fnUntraced(function*(sessionId: string) {
             })
           })
         }))
-    })
-  })
+    }))
+  }
 
   /** The host's side of an external task: announce it, wait for the answer or the timeout. */
   const hostAnswer = (id: TaskId.TaskId, lane: Lane.Lane, command: LaneQueue.ExternalCommand) =>
@@ -306,7 +342,7 @@ export const make = Effect.fnUntraced(function*(sessionId: string) {
         payload: command.payload,
         deadline: at + timeoutMillis
       }
-      session.publish(LaneEvent.ExternalTaskPending({ ...task, at, timeoutMillis }))
+      session.publish(() => LaneEvent.ExternalTaskPending({ ...task, at, timeoutMillis }))
       return session.external.await(task).pipe(
         Effect.timeoutFail({
           duration: timeout,
@@ -318,7 +354,7 @@ export const make = Effect.fnUntraced(function*(sessionId: string) {
         })),
         Effect.onExit((exit) =>
           Effect.sync(() =>
-            session.publish(
+            session.publish(() =>
               LaneEvent.ExternalTaskCompleted({ taskId: id, lane, at: now(), success: Exit.isSuccess(exit) })
             )
           )
@@ -419,8 +455,8 @@ export const make = Effect.fnUntraced(function*(sessionId: string) {
     deadLetters: Effect.sync(() => session.deadLetters.toArray()),
     metrics: Effect.sync(() => session.metrics.snapshot()),
     stats,
-    events: Stream.fromPubSub(hub),
-    subscribe: Effect.map(PubSub.subscribe(hub), Stream.fromQueue),
+    events: Stream.unwrapScoped(Effect.map(session.subscribe, Stream.fromQueue)),
+    subscribe: Effect.map(session.subscribe, Stream.fromQueue),
     shutdown: Effect.sync(() => {
       session.accepting = false
     }).pipe(Effect.withSpan("LaneQueue.shutdown")),

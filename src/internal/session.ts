@@ -3,7 +3,9 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Option from "effect/Option"
-import type * as PubSub from "effect/PubSub"
+import * as PubSub from "effect/PubSub"
+import type * as Queue from "effect/Queue"
+import type * as Scope from "effect/Scope"
 import * as Lane from "../Lane.js"
 import { TaskCancelled, TaskTimeout } from "../LaneError.js"
 import * as LaneEvent from "../LaneEvent.js"
@@ -48,8 +50,23 @@ export class Session {
     this.deadLetters = new DeadLetters(settings.deadLetterCapacity)
   }
 
-  publish(event: LaneEvent.LaneEvent): void {
-    this.hub.unsafeOffer(event)
+  /** Subscriptions open now; events are only built when someone listens. */
+  subscribers = 0
+
+  /** Publishes the event `make` builds, if anyone subscribes. Never waits. */
+  publish(make: () => LaneEvent.LaneEvent): void {
+    if (this.subscribers > 0) this.hub.unsafeOffer(make())
+  }
+
+  /** A subscription to the events, counted while its scope is open. */
+  get subscribe(): Effect.Effect<Queue.Dequeue<LaneEvent.LaneEvent>, never, Scope.Scope> {
+    return Effect.zipRight(
+      Effect.acquireRelease(
+        Effect.sync(() => this.subscribers++),
+        () => Effect.sync(() => this.subscribers--)
+      ),
+      PubSub.subscribe(this.hub)
+    )
   }
 
   /** Accepts a task: its ticket joins the lane's line. */
@@ -59,11 +76,13 @@ export class Session {
     gate.join(ticket)
     this.unfinished.set(id, ticket)
     this.metrics.lanes[lane].count("submitted")
-    this.publish(LaneEvent.Submitted({ taskId: id, lane, at }))
+    this.publish(() => LaneEvent.Submitted({ taskId: id, lane, at }))
     const threshold = this.settings.lanes[lane].pressureThreshold
     if (!gate.pressured && Option.isSome(threshold) && gate.pending >= threshold.value) {
       gate.pressured = true
-      this.publish(LaneEvent.LanePressure({ taskId: id, lane, at, pending: gate.pending, threshold: threshold.value }))
+      this.publish(() =>
+        LaneEvent.LanePressure({ taskId: id, lane, at, pending: gate.pending, threshold: threshold.value })
+      )
     }
   }
 
@@ -77,19 +96,21 @@ export class Session {
     const recorder = this.metrics.lanes[ticket.lane]
     recorder.count("started")
     recorder.waited(waitedMillis)
-    this.publish(LaneEvent.Started({ taskId: ticket.id, lane: ticket.lane, at, waitedMillis }))
+    this.publish(() => LaneEvent.Started({ taskId: ticket.id, lane: ticket.lane, at, waitedMillis }))
     if (this.notifiesHost(ticket)) {
-      this.publish(LaneEvent.ExternalTaskPending({
-        taskId: ticket.id,
-        lane: ticket.lane,
-        at,
-        commandType: ticket.commandType,
-        payload: ticket.payload,
-        timeoutMillis: Option.match(this.settings.lanes[ticket.lane].timeout, {
-          onNone: () => 0,
-          onSome: Duration.toMillis
+      this.publish(() =>
+        LaneEvent.ExternalTaskPending({
+          taskId: ticket.id,
+          lane: ticket.lane,
+          at,
+          commandType: ticket.commandType,
+          payload: ticket.payload,
+          timeoutMillis: Option.match(this.settings.lanes[ticket.lane].timeout, {
+            onNone: () => 0,
+            onSome: Duration.toMillis
+          })
         })
-      }))
+      )
     }
     this.checkIdle(gate, ticket, at)
   }
@@ -97,14 +118,16 @@ export class Session {
   /** A retry of the task starts after `delay`. */
   retrying(ticket: Ticket, delay: Duration.Duration): void {
     this.metrics.lanes[ticket.lane].count("retried")
-    this.publish(LaneEvent.Retrying({
-      taskId: ticket.id,
-      lane: ticket.lane,
-      at: this.now(),
-      attempt: ticket.attempts + 1,
-      delayMillis: Duration.toMillis(delay),
-      error: ticket.lastError
-    }))
+    this.publish(() =>
+      LaneEvent.Retrying({
+        taskId: ticket.id,
+        lane: ticket.lane,
+        at: this.now(),
+        attempt: ticket.attempts + 1,
+        delayMillis: Duration.toMillis(delay),
+        error: ticket.lastError
+      })
+    )
   }
 
   /** The task ended, however it ended: classify, record, announce, and wake drains. Once per task. */
@@ -124,24 +147,24 @@ export class Session {
     if (ticket.admitted) recorder.ran(durationMillis)
     if (Exit.isSuccess(exit)) {
       recorder.count("completed")
-      this.publish(LaneEvent.Completed({ ...common, durationMillis }))
+      this.publish(() => LaneEvent.Completed({ ...common, durationMillis }))
     } else if (Cause.isInterruptedOnly(exit.cause)) {
       recorder.count("cancelled")
-      this.publish(LaneEvent.Cancelled(common))
+      this.publish(() => LaneEvent.Cancelled(common))
     } else {
       const timeout = timeoutOf(ticket, exit.cause)
       const error = describeCause(exit.cause)
       if (Option.isSome(timeout)) {
         recorder.count("timedOut")
-        this.publish(LaneEvent.TimedOut({ ...common, timeoutMillis: Duration.toMillis(timeout.value.timeout) }))
+        this.publish(() => LaneEvent.TimedOut({ ...common, timeoutMillis: Duration.toMillis(timeout.value.timeout) }))
       } else {
         recorder.count("failed")
-        this.publish(LaneEvent.Failed({ ...common, durationMillis, error }))
+        this.publish(() => LaneEvent.Failed({ ...common, durationMillis, error }))
       }
       if (RetryPolicy.retries(this.settings.lanes[ticket.lane].retry) > 0) this.deadLetter(ticket, error, at)
     }
     if (ticket.admitted && this.notifiesHost(ticket)) {
-      this.publish(LaneEvent.ExternalTaskCompleted({ ...common, success: Exit.isSuccess(exit) }))
+      this.publish(() => LaneEvent.ExternalTaskCompleted({ ...common, success: Exit.isSuccess(exit) }))
     }
     if (this.unfinished.size === 0) this.wakeDrains()
   }
@@ -181,13 +204,13 @@ export class Session {
       at
     })
     this.metrics.lanes[ticket.lane].count("deadLettered")
-    this.publish(LaneEvent.DeadLettered({ taskId: ticket.id, lane: ticket.lane, at, attempts, error }))
+    this.publish(() => LaneEvent.DeadLettered({ taskId: ticket.id, lane: ticket.lane, at, attempts, error }))
   }
 
   private checkIdle(gate: LaneGate, ticket: Ticket, at: number): void {
     if (gate.pressured && gate.pending === 0) {
       gate.pressured = false
-      this.publish(LaneEvent.LaneIdle({ taskId: ticket.id, lane: ticket.lane, at }))
+      this.publish(() => LaneEvent.LaneIdle({ taskId: ticket.id, lane: ticket.lane, at }))
     }
   }
 
