@@ -6,3 +6,7 @@ for example in examples/*.ts; do
   echo "--- $example"
   npx tsx "$example"
 done
+for trace in examples/traces/*; do
+  echo "--- replay $trace"
+  npx tsx src/cli/main.ts replay "$trace" --runs 1
+done

@@ -140,6 +140,14 @@ describe("Strategy", () => {
   })
 
   describe("plan with estimates (the cost rule)", () => {
+    it("with the default overhead: two 500 ms fetches run in parallel, twelve 50 µs ls calls in order", () => {
+      const fetches = [0, 1].map((i) => ({ id: `f${i}`, name: "web_fetch" }))
+      expect(Strategy.plan(fetches, 8, { estimates: [500, 500] })).toMatchObject({ _tag: "Parallel", concurrency: 2 })
+      const listings = Array.from({ length: 12 }, (_, i) => ({ id: `l${i}`, name: "ls" }))
+      const tiny = listings.map(() => 0.05)
+      expect(Strategy.plan(listings, 8, { estimates: tiny })._tag).toBe("Sequential")
+    })
+
     const tiny = Strategy.defaultPerTaskOverheadMillis / 5
 
     it("runs two slow web fetches in parallel", () => {

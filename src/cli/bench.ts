@@ -1,0 +1,184 @@
+/**
+ * The `bench` run: the selected scenarios one after the other, each printing its table as soon as it is done,
+ * then the `--json` and `--chart` files.
+ *
+ * @since 0.1.0
+ */
+import type * as CommandExecutor from "@effect/platform/CommandExecutor"
+import type * as FileSystem from "@effect/platform/FileSystem"
+import type * as Path from "@effect/platform/Path"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import * as Chart from "./chart.js"
+import type { CliError } from "./errors.js"
+import * as FastLocal from "./fastLocal.js"
+import * as Memory from "./memory.js"
+import * as Output from "./output.js"
+import type * as Progress from "./progress.js"
+import * as QueueCost from "./queueCost.js"
+import * as RuntimeSizing from "./runtimeSizing.js"
+import * as TaskIds from "./taskIds.js"
+import * as ThreadPool from "./threadPool.js"
+import * as TurnSpeedup from "./turnSpeedup.js"
+
+/**
+ * The scenarios, in the order they run.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const scenarios = ["turn", "fast", "queue", "ids", "memory", "runtime"] as const
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type Scenario = typeof scenarios[number]
+
+/**
+ * Everything a `bench` run needs, validated.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Settings {
+  readonly root: string
+  readonly scenarios: ReadonlyArray<Scenario>
+  readonly sizes: ReadonlyArray<number>
+  readonly latency: Duration.Duration
+  readonly runs: number
+  readonly tasks: number
+  readonly concurrency: number
+  readonly rounds: number
+  readonly ids: number
+  readonly poolSizes: Option.Option<ReadonlyArray<number>>
+  readonly cacheThreadPool: boolean
+  readonly json: Option.Option<string>
+  readonly chart: Option.Option<string>
+}
+
+/**
+ * Every figure of a run; a scenario's field is absent when it was not selected.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Report {
+  readonly generatedAt: string
+  readonly machine: Output.Machine
+  readonly settings: {
+    readonly directory: string
+    readonly latencyMillis: number
+    readonly runs: number
+    readonly tasks: number
+    readonly concurrency: number
+    readonly rounds: number
+    readonly ids: number
+  }
+  readonly turnSpeedup?: TurnSpeedup.Result
+  readonly fastLocal?: FastLocal.Result
+  readonly queueCost?: QueueCost.Result
+  readonly taskIds?: TaskIds.Result
+  readonly memory?: Memory.Result
+  readonly runtimeSizing?: RuntimeSizing.Result
+}
+
+type Requirements = Progress.Progress | FileSystem.FileSystem | Path.Path | CommandExecutor.CommandExecutor
+
+const selected = (settings: Settings, scenario: Scenario) => settings.scenarios.includes(scenario)
+
+const optionally = <A, E, R>(
+  enabled: boolean,
+  self: Effect.Effect<A, E, R>
+): Effect.Effect<Option.Option<A>, E, R> => enabled ? Effect.map(self, Option.some) : Effect.succeed(Option.none())
+
+const printed = <A, E, R>(
+  self: Effect.Effect<A, E, R>,
+  table: (result: A) => Parameters<typeof Output.printTable>[0]
+): Effect.Effect<A, E, R | Progress.Progress> => Effect.tap(self, (result) => Output.printTable(table(result)))
+
+/**
+ * Runs the selected scenarios, printing a table after each, and returns the report.
+ *
+ * @since 0.1.0
+ * @category running
+ */
+export const run = (settings: Settings): Effect.Effect<Report, CliError, Requirements> =>
+  Effect.gen(function*() {
+    const machine = yield* Output.machine
+    const turnSpeedup = yield* optionally(
+      selected(settings, "turn"),
+      printed(
+        TurnSpeedup.run({
+          root: settings.root,
+          sizes: settings.sizes,
+          latency: settings.latency,
+          runs: settings.runs
+        }),
+        TurnSpeedup.table
+      )
+    )
+    const fastLocal = yield* optionally(
+      selected(settings, "fast"),
+      printed(FastLocal.run({ root: settings.root, runs: settings.runs * 2 }), FastLocal.table)
+    )
+    const queueCost = yield* optionally(
+      selected(settings, "queue"),
+      printed(
+        QueueCost.run({
+          tasks: settings.tasks,
+          concurrency: settings.concurrency,
+          warmup: 1,
+          rounds: settings.rounds
+        }),
+        QueueCost.table
+      )
+    )
+    const taskIds = yield* optionally(
+      selected(settings, "ids"),
+      printed(TaskIds.run({ ids: settings.ids, warmup: 1, rounds: settings.rounds }), TaskIds.table)
+    )
+    const memory = yield* optionally(
+      selected(settings, "memory"),
+      printed(Memory.run({ tasks: settings.tasks, rounds: settings.rounds }), Memory.table)
+    )
+    const runtimeSizing = yield* optionally(
+      selected(settings, "runtime"),
+      printed(
+        RuntimeSizing.run({
+          root: settings.root,
+          reads: 256,
+          iterations: 20,
+          rounds: settings.rounds,
+          cacheFile: settings.cacheThreadPool ? Option.some(ThreadPool.cacheFile) : Option.none(),
+          ...Option.match(settings.poolSizes, { onNone: () => ({}), onSome: (sizes) => ({ sizes }) })
+        }),
+        RuntimeSizing.table
+      )
+    )
+    const report: Report = {
+      generatedAt: new Date().toISOString(),
+      machine,
+      settings: {
+        directory: settings.root,
+        latencyMillis: Duration.toMillis(settings.latency),
+        runs: settings.runs,
+        tasks: settings.tasks,
+        concurrency: settings.concurrency,
+        rounds: settings.rounds,
+        ids: settings.ids
+      },
+      ...Option.match(turnSpeedup, { onNone: () => ({}), onSome: (value) => ({ turnSpeedup: value }) }),
+      ...Option.match(fastLocal, { onNone: () => ({}), onSome: (value) => ({ fastLocal: value }) }),
+      ...Option.match(queueCost, { onNone: () => ({}), onSome: (value) => ({ queueCost: value }) }),
+      ...Option.match(taskIds, { onNone: () => ({}), onSome: (value) => ({ taskIds: value }) }),
+      ...Option.match(memory, { onNone: () => ({}), onSome: (value) => ({ memory: value }) }),
+      ...Option.match(runtimeSizing, { onNone: () => ({}), onSome: (value) => ({ runtimeSizing: value }) })
+    }
+    if (Option.isSome(settings.json)) yield* Output.writeJson(settings.json.value, report)
+    if (Option.isSome(settings.chart) && Option.isSome(turnSpeedup)) {
+      yield* Output.writeText(settings.chart.value, Chart.svg(turnSpeedup.value))
+    }
+    return report
+  })

@@ -1,0 +1,223 @@
+/**
+ * Smoke test of the command-line program: every benchmark scenario and the replay run in-process at tiny
+ * sizes; the test checks the shape of each result and that every figure is a finite positive number. No
+ * timing is asserted.
+ */
+import * as NodeContext from "@effect/platform-node/NodeContext"
+import { describe, expect, it } from "@effect/vitest"
+import { Duration, Effect, Exit, Layer, Option } from "effect"
+import { fileURLToPath } from "node:url"
+import * as App from "../src/cli/app.js"
+import * as Chart from "../src/cli/chart.js"
+import * as FastLocal from "../src/cli/fastLocal.js"
+import * as Memory from "../src/cli/memory.js"
+import * as Progress from "../src/cli/progress.js"
+import * as QueueCost from "../src/cli/queueCost.js"
+import * as Replay from "../src/cli/replay.js"
+import * as RuntimeSizing from "../src/cli/runtimeSizing.js"
+import * as Table from "../src/cli/table.js"
+import * as TaskIds from "../src/cli/taskIds.js"
+import * as Trace from "../src/cli/trace.js"
+import * as TurnSpeedup from "../src/cli/turnSpeedup.js"
+
+const repo = fileURLToPath(new URL("..", import.meta.url))
+const src = fileURLToPath(new URL("../src", import.meta.url))
+const env = Layer.mergeAll(NodeContext.layer, Progress.layerSilent)
+
+/** Every number in a value, with its path; `null`/strings/booleans are not figures. */
+const figures = (value: unknown, path = "$"): Array<readonly [string, number]> => {
+  if (typeof value === "number") return [[path, value]]
+  if (Array.isArray(value)) return value.flatMap((item, i) => figures(item, `${path}[${i}]`))
+  if (typeof value === "object" && value !== null) {
+    return Object.entries(value).flatMap(([key, item]) => figures(item, `${path}.${key}`))
+  }
+  return []
+}
+
+/** Asserts that every figure is finite and positive (counts named in `mayBeZero` may be 0). */
+const expectFigures = (value: unknown, mayBeZero: ReadonlyArray<string> = []) => {
+  const all = figures(value)
+  expect(all.length).toBeGreaterThan(0)
+  for (const [path, n] of all) {
+    const zeroOk = mayBeZero.some((key) => path.endsWith(`.${key}`))
+    expect(Number.isFinite(n), `${path} = ${n}`).toBe(true)
+    expect(zeroOk ? n >= 0 : n > 0, `${path} = ${n}`).toBe(true)
+  }
+}
+
+const rendered = (table: Table.Table) => {
+  const text = Table.render(table)
+  expect(text.split("\n").length).toBeGreaterThan(3)
+  return text
+}
+
+describe("bench scenarios (tiny sizes)", () => {
+  it.live("turn speed-up: every mode at every N, with a chart", () =>
+    Effect.gen(function*() {
+      const result = yield* TurnSpeedup.run({ root: src, sizes: [2, 6], latency: Duration.millis(2), runs: 1 })
+      expect(result.sizes.map((size) => size.calls)).toEqual([2, 6])
+      for (const size of result.sizes) {
+        expect(size.modes.map((mode) => mode.mode)).toEqual([
+          "sequential",
+          "lanes8",
+          "lanes16",
+          "strategy",
+          "costAware"
+        ])
+      }
+      expectFigures(result)
+      rendered(TurnSpeedup.table(result))
+      const svg = Chart.svg(result)
+      expect(svg.startsWith("<svg")).toBe(true)
+      expect(svg.match(/<polyline/g)?.length).toBe(5 + 2)
+    }).pipe(Effect.provide(env)))
+
+  it.live("fast local work: a ratio per mode", () =>
+    Effect.gen(function*() {
+      const result = yield* FastLocal.run({ root: `${repo}/examples`, runs: 1 })
+      expect(result.calls.map((call) => call.name)).toEqual(
+        Array.from({ length: 4 }, () => ["ls", "glob", "read"]).flat()
+      )
+      expect(result.rows).toHaveLength(5)
+      expectFigures(result)
+      rendered(FastLocal.table(result))
+    }).pipe(Effect.provide(env)))
+
+  it.live("queue cost: every contender with its ratio to Effect.forEach", () =>
+    Effect.gen(function*() {
+      const result = yield* QueueCost.run({ tasks: 200, concurrency: 4, warmup: 0, rounds: 1 })
+      expect(result.rows.map((row) => row.name)).toEqual([
+        "Effect.forEach",
+        "p-queue",
+        "p-limit",
+        "fiber per task + Semaphore",
+        "submit, 1 lane",
+        "submitBatch, 1 lane",
+        "submit, 4 lanes",
+        "submitBatch, 4 lanes"
+      ])
+      expect(result.rows[0]?.ratioToForEach).toBe(1)
+      expectFigures(result)
+      rendered(QueueCost.table(result))
+    }).pipe(Effect.provide(env)))
+
+  it.live("task IDs: ns per ID for the counter and for randomUUID", () =>
+    Effect.gen(function*() {
+      const result = yield* TaskIds.run({ ids: 2000, warmup: 0, rounds: 1 })
+      expect(result.rows).toHaveLength(5)
+      expectFigures(result)
+      rendered(TaskIds.table(result))
+    }).pipe(Effect.provide(env)))
+
+  it.live("memory: heap before, pending and drained for each round", () =>
+    Effect.gen(function*() {
+      const result = yield* Memory.run({ tasks: 2000, rounds: 2 })
+      expect(result.rounds).toHaveLength(2)
+      expectFigures({ ...result, gcForced: undefined })
+      rendered(Memory.table(result))
+    }).pipe(Effect.provide(env)))
+
+  it.live("runtime sizing: child processes per pool size, nothing cached", () =>
+    Effect.gen(function*() {
+      const result = yield* RuntimeSizing.run({
+        root: src,
+        sizes: [4, 8],
+        reads: 8,
+        iterations: 2,
+        rounds: 1,
+        cacheFile: Option.none()
+      })
+      expect(result.rows.map((row) => row.size)).toEqual([4, 8])
+      expect(result.cachedIn).toBeNull()
+      expectFigures(result)
+      rendered(RuntimeSizing.table(result))
+    }).pipe(Effect.provide(env)))
+})
+
+describe("replay", () => {
+  const replay = (trace: string, overrides: Partial<Replay.Options> = {}) =>
+    Replay.run({
+      trace,
+      root: repo,
+      format: "auto",
+      runs: 1,
+      concurrency: 8,
+      latency: Duration.zero,
+      useRecordedLatency: false,
+      runBash: false,
+      costAware: false,
+      ...overrides
+    })
+
+  it.live("OpenAI JSON example: three turns, the unmappable and unparsable calls skipped", () =>
+    Effect.gen(function*() {
+      const result = yield* replay(`${repo}/examples/traces/openai-chat.json`)
+      expect(result.format).toBe("openai")
+      expect(result.container).toBe("json")
+      expect(result.turns.map((turn) => turn.calls)).toEqual([8, 3, 1])
+      expect(result.scratchCopy).toBe(true)
+      expect(result.skipped.map((skip) => skip.reason)).toEqual([
+        "function.arguments is not valid JSON",
+        "tool \"web_search\" has no built-in equivalent"
+      ])
+      expectFigures(result, ["failedCalls"])
+      rendered(Replay.table(result))
+    }).pipe(Effect.provide(env)))
+
+  it.live("Anthropic JSONL example: absolute paths rebased, bash skipped unless simulated", () =>
+    Effect.gen(function*() {
+      const result = yield* replay(`${repo}/examples/traces/anthropic-messages.jsonl`)
+      expect(result.format).toBe("anthropic")
+      expect(result.container).toBe("jsonl")
+      expect(result.recordedRoot).toBe("/home/dev/effect-lanes")
+      expect(result.turns.map((turn) => turn.calls)).toEqual([6, 3, 3])
+      expect(result.failedCalls).toBe(0)
+      expectFigures(result, ["failedCalls"])
+      const simulated = yield* replay(`${repo}/examples/traces/anthropic-messages.jsonl`, { useRecordedLatency: true })
+      expect(simulated.turns.map((turn) => turn.calls)).toEqual([6, 3, 4])
+    }).pipe(Effect.provide(env)))
+})
+
+describe("trace parsing", () => {
+  it.effect("a malformed JSONL line is skipped and counted", () =>
+    Effect.gen(function*() {
+      const text = [
+        JSON.stringify({
+          role: "assistant",
+          content: [{ type: "tool_use", id: "a", name: "Read", input: { file_path: "x" } }]
+        }),
+        "{ not json",
+        JSON.stringify({ role: "user", content: [{ type: "tool_result", tool_use_id: "a", duration_ms: 12 }] })
+      ].join("\n")
+      const trace = yield* Trace.parse("t.jsonl", text)
+      expect(trace.format).toBe("anthropic")
+      expect(trace.turns[0]?.calls[0]?.recordedMillis).toEqual(Option.some(12))
+      expect(trace.skipped).toEqual([{ where: "line 2", reason: "not valid JSON" }])
+    }))
+
+  it.effect("an unknown format is one clear error", () =>
+    Effect.gen(function*() {
+      const error = yield* Effect.flip(Trace.parse("t.json", JSON.stringify({ hello: "world" })))
+      expect(error._tag).toBe("UnknownTraceFormat")
+      expect(error.message).toBe("unknown trace format in t.json: no chat messages (objects with a role) found")
+    }))
+})
+
+describe("command line", () => {
+  const run = (...args: Array<string>) =>
+    Effect.exit(App.cli(["node", "effect-lanes", ...args])).pipe(Effect.provide(env))
+
+  it.live("a missing directory fails with DirectoryNotFound", () =>
+    Effect.gen(function*() {
+      const exit = yield* run("bench", "--dir", "/no/such/directory")
+      expect(Exit.isFailure(exit)).toBe(true)
+      if (Exit.isFailure(exit)) expect(String(exit.cause)).toContain("DirectoryNotFound")
+    }))
+
+  it.live("an unreadable trace fails with TraceUnreadable", () =>
+    Effect.gen(function*() {
+      const exit = yield* run("replay", "/no/such/trace.jsonl")
+      expect(Exit.isFailure(exit)).toBe(true)
+      if (Exit.isFailure(exit)) expect(String(exit.cause)).toContain("TraceUnreadable")
+    }))
+})
