@@ -1,9 +1,21 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Deferred, Effect, Exit, FastCheck, Fiber, Ref, TestClock } from "effect"
+import { Deferred, Duration, Effect, Exit, FastCheck, Fiber, Ref, TestClock } from "effect"
 import { LaneQueue, LanesConfig, LatencyModel, Strategy } from "../src/index.js"
 
 const reads = (n: number, name = "read"): Array<Strategy.ToolCall> =>
   Array.from({ length: n }, (_, i) => ({ id: `c${i}`, name, args: { path: `f${i}` } }))
+
+/** A task that sleeps `duration`, and the peak number of such tasks running at once. */
+const peakProbe = (duration: Duration.DurationInput) =>
+  Effect.map(Effect.all([Ref.make(0), Ref.make(0)]), ([running, peak]) => ({
+    peak,
+    execute: () =>
+      Effect.acquireUseRelease(
+        Ref.updateAndGet(running, (n) => n + 1).pipe(Effect.tap((n) => Ref.update(peak, (p) => Math.max(p, n)))),
+        () => Effect.sleep(duration),
+        () => Ref.update(running, (n) => n - 1)
+      )
+  }))
 
 /** Yields enough times for forked fibers to reach their next suspension point. */
 const settle = Effect.repeatN(Effect.yieldNow(), 20)
@@ -114,14 +126,7 @@ describe("Strategy.runTurn", () => {
   it.scoped("execute-lane calls of a turn never overlap", () =>
     withQueue((queue) =>
       Effect.gen(function*() {
-        const running = yield* Ref.make(0)
-        const peak = yield* Ref.make(0)
-        const execute = () =>
-          Effect.acquireUseRelease(
-            Ref.updateAndGet(running, (n) => n + 1).pipe(Effect.tap((n) => Ref.update(peak, (p) => Math.max(p, n)))),
-            () => Effect.sleep("10 millis"),
-            () => Ref.update(running, (n) => n - 1)
-          )
+        const { execute, peak } = yield* peakProbe("10 millis")
         const calls = Array.from({ length: 6 }, (_, i) => ({ id: `${i}`, name: i % 2 ? "bash" : "edit" }))
         const fiber = yield* Effect.fork(Strategy.runTurn(queue, calls, execute))
         for (let i = 0; i < 6; i++) {
@@ -154,14 +159,7 @@ describe("Strategy.runTurn", () => {
   it.scoped("defaults minToolCount to the queue's parallelMinTools", () =>
     withQueue((queue) =>
       Effect.gen(function*() {
-        const running = yield* Ref.make(0)
-        const peak = yield* Ref.make(0)
-        const execute = () =>
-          Effect.acquireUseRelease(
-            Ref.updateAndGet(running, (n) => n + 1).pipe(Effect.tap((n) => Ref.update(peak, (p) => Math.max(p, n)))),
-            () => Effect.sleep("1 millis"),
-            () => Ref.update(running, (n) => n - 1)
-          )
+        const { execute, peak } = yield* peakProbe("1 millis")
         const fiber = yield* Effect.fork(Strategy.runTurn(queue, reads(2), execute))
         yield* settle
         yield* TestClock.adjust("1 millis")

@@ -11,7 +11,6 @@ import type * as Path from "@effect/platform/Path"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import type * as Strategy from "../Strategy.js"
-import * as Tools from "../Tools.js"
 import { BenchFailed, type InvalidArgument } from "./errors.js"
 import * as Files from "./files.js"
 import * as Format from "./format.js"
@@ -20,7 +19,7 @@ import type * as Progress from "./progress.js"
 import type { Summary } from "./stats.js"
 import type { Table } from "./table.js"
 import * as TurnModes from "./turnModes.js"
-import { checked, withLatency } from "./turnSpeedup.js"
+import { checked, prepare } from "./turnSpeedup.js"
 
 /**
  * @since 0.1.0
@@ -95,11 +94,7 @@ export const run = (
 > =>
   Effect.scoped(Effect.gen(function*() {
     const scenario = "fast local work"
-    const entries = yield* Files.nonEmpty(scenario, options.root)
-    const tools = yield* Tools.make({ root: options.root }).pipe(
-      Effect.mapError((error) => new BenchFailed({ scenario, reason: error.message }))
-    )
-    const modes = yield* TurnModes.all(withLatency(tools, Duration.zero))
+    const { entries, modes } = yield* prepare(scenario, options.root, Duration.zero)
     const turn = calls(entries)
     for (const mode of modes) {
       if (mode.id === "costAware") yield* checked(scenario, mode, turn)

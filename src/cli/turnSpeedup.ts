@@ -86,6 +86,17 @@ export const withLatency = (tools: Tools.Service, latency: Duration.Duration): T
   return (call) => Effect.zipRight(wait, tools.run(call))
 }
 
+/** The files of `root` and the turn modes over the built-in tools with `latency` injected per call. */
+export const prepare = (scenario: string, root: string, latency: Duration.Duration) =>
+  Effect.gen(function*() {
+    const entries = yield* Files.nonEmpty(scenario, root)
+    const tools = yield* Tools.make({ root }).pipe(
+      Effect.mapError((error) => new BenchFailed({ scenario, reason: error.message }))
+    )
+    const modes = yield* TurnModes.all(withLatency(tools, latency))
+    return { entries, modes }
+  })
+
 /** Runs a turn in a mode; any failed call fails the benchmark (these calls are expected to succeed). */
 export const checked = (scenario: string, mode: TurnModes.Mode, calls: ReadonlyArray<Strategy.ToolCall>) =>
   Effect.flatMap(mode.run(calls), (exits) => {
@@ -140,11 +151,7 @@ export const run = (
 > =>
   Effect.scoped(Effect.gen(function*() {
     const scenario = "turn speed-up"
-    const entries = yield* Files.nonEmpty(scenario, options.root)
-    const tools = yield* Tools.make({ root: options.root }).pipe(
-      Effect.mapError((error) => new BenchFailed({ scenario, reason: error.message }))
-    )
-    const modes = yield* TurnModes.all(withLatency(tools, options.latency))
+    const { entries, modes } = yield* prepare(scenario, options.root, options.latency)
     const largest = Math.max(...options.sizes)
     const files = Files.take(entries, largest)
     const callsOf = (n: number): ReadonlyArray<Strategy.ToolCall> =>
