@@ -43,6 +43,7 @@ import * as internal from "./internal/laneQueue.js"
 import type * as Lane from "./Lane.js"
 import type {
   DrainTimeout,
+  InvalidLanesConfig,
   ExternalTaskFailed,
   ExternalTaskTimeout,
   QueueShutdown,
@@ -279,6 +280,13 @@ export interface LaneQueueService {
   readonly subscribe: Effect.Effect<Stream.Stream<LaneEvent.LaneEvent>, never, Scope.Scope>
   /** Stops accepting work; queued and running tasks go on. Idempotent. */
   readonly shutdown: Effect.Effect<void>
+  /**
+   * Changes a lane's concurrency limit while the queue runs (the upstream's
+   * `set_query_concurrency`). Raising it starts waiting tasks at once; lowering it lets running
+   * tasks finish and starts no new one until the lane is below the new limit. Fails with
+   * `InvalidLanesConfig` outside 1..1024.
+   */
+  readonly setConcurrency: (lane: Lane.Lane, concurrency: number) => Effect.Effect<void, InvalidLanesConfig>
   /** Whether the queue still accepts work. */
   readonly isAccepting: Effect.Effect<boolean>
   /**

@@ -387,7 +387,8 @@ export const runTurn = Effect.fn("Strategy.runTurn")(function*<A, E, R>(
   options: RunTurnOptions = {}
 ) {
   const settings: RunTurnOptions = { minToolCount: queue.settings.parallelMinTools, ...options }
-  const concurrency = queue.settings.lanes.query.concurrency
+  const { lanes } = yield* queue.stats
+  const concurrency = lanes.query.concurrency
   const run = turn.measured(options.latencyModel, execute)
   const results: Array<Exit.Exit<A, E | TaskTimeout | TaskCancelled | QueueShutdown>> = new Array(calls.length)
   for (const group of turn.split(calls, options.parallelWrites ?? false)) {
@@ -397,7 +398,7 @@ export const runTurn = Effect.fn("Strategy.runTurn")(function*<A, E, R>(
       ? yield* options.latencyModel.estimates(turn.callsAt(calls, group.indices))
       : undefined
     const stage = turn.planStage(plan, group, calls, concurrency, settings, estimates)
-    const exits = yield* turn.runStage(queue, stage, calls, run)
+    const exits = yield* turn.runStage(queue, stage, calls, run, lanes[stage.lane].concurrency)
     exits.forEach((exit, i) => {
       const index = group.indices[i]
       if (index !== undefined) results[index] = exit

@@ -65,7 +65,7 @@ export class LaneGate {
   constructor(
     readonly lane: Lane.Lane,
     readonly semaphore: Effect.Semaphore,
-    readonly concurrency: number
+    public concurrency: number
   ) {}
 
   /** Puts a ticket at the back of the line. Synchronous, so the line follows call order. */

@@ -437,6 +437,17 @@ export const make = Effect.fnUntraced(function*(sessionId: string) {
     }
   )
 
+  const setConcurrency = Effect.fn("LaneQueue.setConcurrency")(function(lane: Lane.Lane, concurrency: number) {
+    return Effect.flatMap(
+      LanesConfig.make({ lanes: { [lane]: { concurrency } } }),
+      () =>
+        Effect.suspend(() => {
+          gates[lane].concurrency = concurrency
+          return gates[lane].semaphore.resize(concurrency)
+        })
+    )
+  })
+
   const service: LaneQueue.LaneQueueService = {
     sessionId,
     settings,
@@ -460,6 +471,7 @@ export const make = Effect.fnUntraced(function*(sessionId: string) {
     shutdown: Effect.sync(() => {
       session.accepting = false
     }).pipe(Effect.withSpan("LaneQueue.shutdown")),
+    setConcurrency,
     isAccepting: Effect.sync(() => session.accepting),
     drain,
     unfinished: Effect.sync(() => Array.from(session.unfinished.values(), (ticket) => ticket.id))

@@ -102,11 +102,13 @@ export const runStage = <A, E, R>(
   queue: LaneQueue.LaneQueueService,
   stage: Strategy.Stage,
   calls: ReadonlyArray<Strategy.ToolCall>,
-  execute: (call: Strategy.ToolCall) => Effect.Effect<A, E, R>
+  execute: (call: Strategy.ToolCall) => Effect.Effect<A, E, R>,
+  /** The lane's current concurrency: a stage at least as wide goes in one `submitBatch`. */
+  laneConcurrency: number
 ): Effect.Effect<Array<CallExit<A, E>>, never, R> => {
   const tasks = callsAt(calls, stage.indices).map(execute)
   const width = stage.plan._tag === "Parallel" ? stage.plan.concurrency : 1
-  if (width > 1 && width >= queue.settings.lanes[stage.lane].concurrency) {
+  if (width > 1 && width >= laneConcurrency) {
     return queue.submitBatch(stage.lane, tasks).pipe(
       Effect.catchAll((shutdown) => Effect.succeed(tasks.map(() => Exit.fail(shutdown))))
     )
