@@ -43,9 +43,9 @@ import * as internal from "./internal/laneQueue.js"
 import type * as Lane from "./Lane.js"
 import type {
   DrainTimeout,
-  InvalidLanesConfig,
   ExternalTaskFailed,
   ExternalTaskTimeout,
+  InvalidLanesConfig,
   QueueShutdown,
   TaskCancelled,
   TaskTimeout
