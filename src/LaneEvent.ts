@@ -5,8 +5,9 @@
  * A task's own lifecycle events come in the order `Submitted`, `Started`, then one of `Completed`,
  * `Failed`, `TimedOut` or `Cancelled` (a task cancelled while it waits has no `Started`). Between
  * them may come `Retrying` (before each retry), `ExternalTaskPending` / `ExternalTaskCompleted`
- * (external and hybrid lanes) and `Promoted` (starvation guard); `DeadLettered` follows a final
- * failure. `LanePressure` and `LaneIdle` describe a lane and carry the task that tipped it.
+ * (external and hybrid lanes) and `Promoted` (starvation guard); `DeadLettered` comes just before
+ * the final `Failed` or `TimedOut` of a task that used up its retries, so the final event is always
+ * last. `LanePressure` and `LaneIdle` describe a lane and carry the task that tipped it.
  *
  * @since 0.1.0
  */

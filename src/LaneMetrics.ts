@@ -2,11 +2,12 @@
  * Metrics of session queues: Effect `Metric`s for exporters, and the plain-number snapshot a queue
  * returns from `metrics`.
  *
- * Every task updates counters tagged by `lane` and `session` (submitted, started, completed,
+ * Every task updates counters tagged by `lane` (submitted, started, completed,
  * failed, timed out, retried, dead-lettered, cancelled) and two summaries in milliseconds (time
  * waited for a permit, time run), with quantiles p50/p90/p95/p99. The Metrics live in Effect's
- * global registry, so `@effect/opentelemetry` or `Metric.snapshot` see them; a queue's own
- * `metrics` snapshot is computed from its own counters and its last 1024 samples per lane.
+ * global registry, so `@effect/opentelemetry` or `Metric.snapshot` see them, summed over the
+ * process's sessions (a session tag would grow the registry with every session for good); a queue's
+ * own `metrics` snapshot is per session, from its own counters and its last 1024 samples per lane.
  *
  * @since 0.1.0
  */
@@ -90,7 +91,7 @@ export const countNames: ReadonlyArray<keyof Counts> = [
 ]
 
 /**
- * The task counters, `effect_lanes_tasks_<name>`, tagged by `lane` and `session` when updated.
+ * The task counters, `effect_lanes_tasks_<name>`, tagged by `lane` when updated.
  *
  * @since 0.1.0
  * @category metrics
@@ -117,7 +118,7 @@ const latencySummary = (name: string, description: string) =>
   })
 
 /**
- * Milliseconds from submission to start, tagged by `lane` and `session`.
+ * Milliseconds from submission to start, tagged by `lane`.
  *
  * @since 0.1.0
  * @category metrics
@@ -125,7 +126,7 @@ const latencySummary = (name: string, description: string) =>
 export const waitMillis = latencySummary("effect_lanes_wait_millis", "time a task waited for its permit")
 
 /**
- * Milliseconds from start to end, tagged by `lane` and `session`.
+ * Milliseconds from start to end, tagged by `lane`.
  *
  * @since 0.1.0
  * @category metrics

@@ -135,7 +135,7 @@ export interface DeadLetter {
 }
 
 /**
- * A command for the host application, submitted with {@link LaneQueueService.submitExternal}.
+ * A command for the host application, submitted with {@link LaneQueue.submitExternal}.
  *
  * @since 0.1.0
  * @category models
@@ -195,7 +195,7 @@ export interface QueueStats {
  * @since 0.1.0
  * @category models
  */
-export interface LaneQueueService {
+export interface LaneQueue {
   /** The session the queue belongs to; task IDs start with it. */
   readonly sessionId: string
   /** The settings the queue was built with. */
@@ -211,7 +211,7 @@ export interface LaneQueueService {
     task: Effect.Effect<A, E, R>
   ) => Effect.Effect<A, E | QueueShutdown | TaskTimeout | TaskCancelled, R>
   /**
-   * {@link LaneQueueService.submit} to the lane the tool routes to (`Lane.fromTool`); the tool name
+   * {@link LaneQueue.submit} to the lane the tool routes to (`Lane.fromTool`); the tool name
    * is the task's command type in dead letters and external events.
    */
   readonly submitByTool: <A, E, R>(
@@ -235,7 +235,7 @@ export interface LaneQueueService {
   /**
    * Hands a command to the host application instead of running it here: once the task gets its
    * permit, an `ExternalTaskPending` event carries its ID, lane, command type, payload and timeout;
-   * the host answers with {@link LaneQueueService.completeExternal} (or `failExternal`), and that
+   * the host answers with {@link LaneQueue.completeExternal} (or `failExternal`), and that
    * answer is the result. Without an answer within the lane's external timeout it fails with
    * `ExternalTaskTimeout`. The result is `unknown`: decode it with `Schema`.
    */
@@ -257,10 +257,14 @@ export interface LaneQueueService {
   readonly pendingExternal: Effect.Effect<ReadonlyArray<ExternalTask>>
   /**
    * Cancels one task, pending or running, and waits until it has stopped; its submitter fails with
-   * `TaskCancelled`. `false` for an unknown or finished ID.
+   * `TaskCancelled`. `true` if the task ended cancelled; `false` for an unknown or finished ID, or a
+   * task that finished on its own in the same instant (it keeps its own outcome).
    */
   readonly cancel: (taskId: string) => Effect.Effect<boolean>
-  /** Cancels every pending and running task of the session; returns how many. */
+  /**
+   * Cancels every pending and running task of the session except the caller's own, waits until they
+   * stopped, and returns how many ended cancelled.
+   */
   readonly cancelAll: Effect.Effect<number>
   /** Tasks that failed for good, oldest first (at most the configured capacity). */
   readonly deadLetters: Effect.Effect<ReadonlyArray<DeadLetter>>
@@ -299,12 +303,22 @@ export interface LaneQueueService {
 }
 
 /**
- * The session queue service.
+ * The session queue service's tag. The contract names both the service interface and its tag
+ * `LaneQueue` (`make` returns a `LaneQueue`), so the tag is a `GenericTag` over the interface, as in
+ * `@effect/platform`'s `Etag`, rather than a tag class whose instance type would shadow the interface.
  *
  * @since 0.1.0
  * @category tags
  */
-export class LaneQueue extends Context.Tag("effect-lanes/LaneQueue")<LaneQueue, LaneQueueService>() {}
+export const LaneQueue: Context.Tag<LaneQueue, LaneQueue> = Context.GenericTag<LaneQueue>("effect-lanes/LaneQueue")
+
+/**
+ * The service interface under its former name.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type LaneQueueService = LaneQueue
 
 /**
  * Creates a session's queue. The tasks it runs are owned by the `Scope`: closing it interrupts
@@ -315,7 +329,7 @@ export class LaneQueue extends Context.Tag("effect-lanes/LaneQueue")<LaneQueue, 
  */
 export const make: (
   sessionId: string
-) => Effect.Effect<LaneQueueService, never, LanesConfig.LanesConfig | Scope.Scope> = internal.make
+) => Effect.Effect<LaneQueue, never, LanesConfig.LanesConfig | Scope.Scope> = internal.make
 
 /**
  * A layer with a session's queue, configured by {@link LanesConfig.LanesConfig}.

@@ -381,7 +381,7 @@ export interface RunTurnOptions extends TurnOptions {
  * @category running
  */
 export const runTurn = Effect.fn("Strategy.runTurn")(function*<A, E, R>(
-  queue: LaneQueue.LaneQueueService,
+  queue: LaneQueue.LaneQueue,
   calls: ReadonlyArray<ToolCall>,
   execute: (call: ToolCall) => Effect.Effect<A, E, R>,
   options: RunTurnOptions = {}

@@ -7,6 +7,7 @@
  * @since 0.1.0
  */
 import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
 import * as Ref from "effect/Ref"
 import * as Schema from "effect/Schema"
 
@@ -55,6 +56,15 @@ export interface Generator {
   readonly next: Effect.Effect<TaskId>
   /** The next `count` IDs, consecutive and taken in one `Ref` update. */
   readonly nextBatch: (count: number) => Effect.Effect<ReadonlyArray<TaskId>>
+  /**
+   * Takes the next `count` IDs and hands them to `use` inside the same `Ref` update, so that whatever
+   * `use` does with them (the queue puts the tasks in their lane's line) happens in ID order with no
+   * other submission in between. When `use` returns `None`, no ID is consumed.
+   */
+  readonly allocate: <A>(
+    count: number,
+    use: (ids: ReadonlyArray<TaskId>) => Option.Option<A>
+  ) => Effect.Effect<Option.Option<A>>
   /** How many IDs have been issued. */
   readonly issued: Effect.Effect<number>
 }
@@ -66,15 +76,27 @@ export interface Generator {
  * @category constructors
  */
 export const generator = (sessionId: string): Effect.Effect<Generator> =>
-  Effect.map(Ref.make(0), (counter) => ({
-    sessionId,
-    next: Ref.modify(counter, (n) => [make(sessionId, n + 1), n + 1]),
-    nextBatch: (count) =>
-      Ref.modify(counter, (n) => {
-        const size = Math.max(0, Math.floor(count))
-        const ids: Array<TaskId> = new Array(size)
-        for (let i = 0; i < size; i++) ids[i] = make(sessionId, n + i + 1)
-        return [ids, n + size]
-      }),
-    issued: Ref.get(counter)
-  }))
+  Effect.map(Ref.make(0), (counter) => {
+    const idsFrom = (n: number, count: number): Array<TaskId> => {
+      const size = Math.max(0, Math.floor(count))
+      const ids: Array<TaskId> = new Array(size)
+      for (let i = 0; i < size; i++) ids[i] = make(sessionId, n + i + 1)
+      return ids
+    }
+    return {
+      sessionId,
+      next: Ref.modify(counter, (n) => [make(sessionId, n + 1), n + 1]),
+      nextBatch: (count) =>
+        Ref.modify(counter, (n) => {
+          const ids = idsFrom(n, count)
+          return [ids, n + ids.length]
+        }),
+      allocate: (count, use) =>
+        Ref.modify(counter, (n) => {
+          const ids = idsFrom(n, count)
+          const result = use(ids)
+          return [result, Option.isSome(result) ? n + ids.length : n]
+        }),
+      issued: Ref.get(counter)
+    }
+  })

@@ -236,8 +236,8 @@ describe("Reliability: external tasks", () => {
         "Submitted",
         "Started",
         "ExternalTaskPending",
-        "Completed",
-        "ExternalTaskCompleted"
+        "ExternalTaskCompleted",
+        "Completed"
       ])
     }))
 

@@ -5,7 +5,7 @@ import type * as LaneQueue from "../src/LaneQueue.js"
 import { advance, isDone, makeQueue, now, settle } from "./utils/harness.js"
 
 /** Submits `n` instant tasks to `lane` in one batch; each records the TestClock time it started. */
-const instantBatch = (queue: LaneQueue.LaneQueueService, lane: Lane.Lane, n: number) =>
+const instantBatch = (queue: LaneQueue.LaneQueue, lane: Lane.Lane, n: number) =>
   Effect.gen(function*() {
     const starts = yield* Ref.make<ReadonlyArray<number>>([])
     const tasks = Array.from(

@@ -110,7 +110,7 @@ describe("Reliability: retries", () => {
       expect((yield* queue.metrics).lanes.query.counts.retried).toBe(3)
     }))
 
-  it.scoped("a task's events: Submitted, Started, Retrying..., Failed, DeadLettered", () =>
+  it.scoped("a task's events: Submitted, Started, Retrying..., DeadLettered, then the final Failed", () =>
     Effect.gen(function*() {
       const queue = yield* makeQueue({ execute: { retry: RetryPolicy.fixed(2, "1 second") } })
       const events = yield* recordEvents(queue)
@@ -122,8 +122,8 @@ describe("Reliability: retries", () => {
         "Started",
         "Retrying",
         "Retrying",
-        "Failed",
-        "DeadLettered"
+        "DeadLettered",
+        "Failed"
       ])
     }))
 

@@ -20,7 +20,7 @@ const peakProbe = (duration: Duration.DurationInput) =>
 /** Yields enough times for forked fibers to reach their next suspension point. */
 const settle = Effect.repeatN(Effect.yieldNow(), 20)
 
-const withQueue = <A, E>(self: (queue: LaneQueue.LaneQueueService) => Effect.Effect<A, E>, input = {}) =>
+const withQueue = <A, E>(self: (queue: LaneQueue.LaneQueue) => Effect.Effect<A, E>, input = {}) =>
   Effect.flatMap(LaneQueue.make("turn"), self).pipe(Effect.provide(LanesConfig.layerWith(input)))
 
 describe("Strategy.stages", () => {

@@ -19,7 +19,7 @@ import { InvalidArgument } from "./errors.js"
 export const make = (
   sessionId: string,
   input: LanesConfig.Input
-): Effect.Effect<LaneQueue.LaneQueueService, InvalidArgument, Scope.Scope> =>
+): Effect.Effect<LaneQueue.LaneQueue, InvalidArgument, Scope.Scope> =>
   LanesConfig.make(input).pipe(
     Effect.mapError((error) => new InvalidArgument({ option: error.field, reason: error.message })),
     Effect.flatMap((settings) =>

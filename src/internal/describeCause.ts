@@ -1,4 +1,5 @@
 import * as Cause from "effect/Cause"
+import * as Inspectable from "effect/Inspectable"
 
 /** A one-line description of an error value, for events and dead letters. */
 export const describeError = (error: unknown): string => {
@@ -6,7 +7,13 @@ export const describeError = (error: unknown): string => {
     const tag = "_tag" in error && typeof error._tag === "string" ? error._tag : error.name
     return error.message.length > 0 ? `${tag}: ${error.message}` : tag
   }
-  return typeof error === "string" ? error : JSON.stringify(error) ?? String(error)
+  if (typeof error === "string") return error
+  try {
+    return JSON.stringify(error) ?? String(error)
+  } catch {
+    // BigInts and objects that refer to themselves cannot be serialised.
+    return Inspectable.toStringUnknown(error)
+  }
 }
 
 /** A one-line description of why a task failed. */

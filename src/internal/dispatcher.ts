@@ -51,5 +51,9 @@ export const dispatcher = (gate: LaneGate, options: DispatchOptions): Effect.Eff
       })
     }
   })
-  return Effect.forever(step)
+  // A defect here is a bug in the bookkeeping, never the task's (tasks run in their own fibers): log it and
+  // keep dispatching, since a dead dispatcher would leave every later task of the lane waiting for ever.
+  return Effect.forever(
+    Effect.catchAllDefect(step, (defect) => Effect.logError("effect-lanes: lane dispatch failed", defect))
+  )
 }

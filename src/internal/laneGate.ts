@@ -27,6 +27,8 @@ export abstract class Ticket {
   lastError = ""
   /** Whether `cancel` was asked for: the task's interruption then reads as `TaskCancelled`. */
   cancelled = false
+  /** Whether the task ended by interruption alone (its `Cancelled` event). */
+  endedCancelled = false
   /** Whether the host, not this process, completes the task (`submitExternal`). */
   hostCompleted = false
   /** The fiber running the task, once started. */

@@ -48,15 +48,19 @@ class Reservoir {
 
 const reservoirSize = 1024
 
-/** One lane's counts and samples, mirrored into the Effect Metrics under its tags. */
+/**
+ * One lane's counts and samples, mirrored into the Effect Metrics tagged by lane. Not by session:
+ * Effect's registry keeps every tag combination for good, so a session tag would grow it with every
+ * session; per-session figures are the queue's own `metrics` snapshot.
+ */
 class LaneRecorder {
   readonly counts = zeroCounts()
   readonly wait = new Reservoir(reservoirSize)
   readonly run = new Reservoir(reservoirSize)
   readonly tags: ReadonlyArray<MetricLabel.MetricLabel>
 
-  constructor(sessionId: string, lane: Lane.Lane) {
-    this.tags = [MetricLabel.make("lane", lane), MetricLabel.make("session", sessionId)]
+  constructor(lane: Lane.Lane) {
+    this.tags = [MetricLabel.make("lane", lane)]
   }
 
   count(name: keyof LaneMetrics.Counts): void {
@@ -83,12 +87,12 @@ class LaneRecorder {
 export class QueueMetrics {
   readonly lanes: { readonly [L in Lane.Lane]: LaneRecorder }
 
-  constructor(sessionId: string) {
+  constructor() {
     this.lanes = {
-      control: new LaneRecorder(sessionId, "control"),
-      query: new LaneRecorder(sessionId, "query"),
-      execute: new LaneRecorder(sessionId, "execute"),
-      generate: new LaneRecorder(sessionId, "generate")
+      control: new LaneRecorder("control"),
+      query: new LaneRecorder("query"),
+      execute: new LaneRecorder("execute"),
+      generate: new LaneRecorder("generate")
     }
   }
 

@@ -87,8 +87,9 @@ export const make = Effect.fnUntraced(function*(sessionId: string) {
   const running = new Set<Fiber.RuntimeFiber<unknown, unknown>>()
   let closing = false
 
+  /** Announces a promotion, unless the task it was computed for has left the line meanwhile. */
   const promote = (ticket: Ticket) => (level: number, waitedMillis: number) =>
-    session.publish(() =>
+    ticket.queued && session.publish(() =>
       LaneEvent.Promoted({
         taskId: ticket.id,
         lane: ticket.lane,
@@ -198,9 +199,13 @@ export const make = Effect.fnUntraced(function*(sessionId: string) {
       this.finish(Exit.failCause(cause))
     }
 
+    /** Records the end and answers the submitter; the answer goes out even if the bookkeeping throws. */
     private finish(exit: Exit.Exit<A, E | TaskTimeout>): void {
-      session.settle(this, exit)
-      this.deliver(session.outcome(this, exit))
+      try {
+        session.settle(this, exit)
+      } finally {
+        this.deliver(session.outcome(this, exit))
+      }
     }
   }
 
@@ -226,108 +231,148 @@ export const make = Effect.fnUntraced(function*(sessionId: string) {
       return ticket.fiber === undefined ? Effect.void : Fiber.interrupt(ticket.fiber)
     })
 
-  const refusal = (lane: Lane.Lane): Option.Option<Effect.Effect<never, QueueShutdown>> =>
-    !session.accepting
-      ? Option.some(Effect.fail(new QueueShutdown({ sessionId })))
-      : settings.lanes[lane].mode === "external"
+  const shutdownError = new QueueShutdown({ sessionId })
+
+  /** Plain submissions cannot go to an external lane: only the host runs its commands. */
+  const externalOnly = (lane: Lane.Lane): Option.Option<Effect.Effect<never>> =>
+    settings.lanes[lane].mode === "external"
       ? Option.some(Effect.dieMessage(
         `effect-lanes: the ${lane} lane is external, so it runs only commands submitted with submitExternal`
       ))
       : Option.none()
 
-  /** Submits one task and waits for it; interrupting the submitter interrupts the task. */
+  /**
+   * Accepts `count` tasks in one step: the shutdown check, their IDs and their places in the line
+   * happen inside one `Ref` update, so no other submission slips in between (IDs follow line order)
+   * and nothing is accepted once the queue stopped accepting (closing the scope abandons every
+   * waiting ticket, so a ticket accepted after that would wait for ever).
+   */
+  const accept = (
+    count: number,
+    build: (ids: ReadonlyArray<TaskId.TaskId>, at: number) => Array<Ticket>
+  ): Effect.Effect<Array<Ticket>, QueueShutdown> =>
+    Effect.flatMap(
+      ids.allocate(count, (taskIds) => {
+        if (!session.accepting) return Option.none()
+        const tickets = build(taskIds, now())
+        for (const ticket of tickets) session.register(ticket)
+        return Option.some(tickets)
+      }),
+      Option.match({ onNone: () => Effect.fail(shutdownError), onSome: Effect.succeed })
+    )
+
+  /** Stops every given task that has not ended. */
+  const interruptAll = (tickets: ReadonlyArray<Ticket>) =>
+    Effect.forEach(tickets, interruptTicket, { discard: true, concurrency: "unbounded" })
+
+  /**
+   * Accepts tasks and waits for their outcome. Interrupting the submitter, even the instant after
+   * acceptance, interrupts the tasks.
+   */
+  const acceptAndWait = <A, E>(
+    count: number,
+    build: (ids: ReadonlyArray<TaskId.TaskId>, at: number, outcome: Outcome<A, E>) => Array<Ticket>
+  ): Effect.Effect<A, E | QueueShutdown> =>
+    Effect.uninterruptibleMask((restore) => {
+      const outcome = new Outcome<A, E>()
+      return Effect.flatMap(
+        accept(count, (taskIds, at) => build(taskIds, at, outcome)),
+        (tickets) => Effect.onInterrupt(restore(outcome.wait), () => interruptAll(tickets))
+      )
+    })
+
+  /** Submits one task and waits for it. */
   const submitOne = <A, E, R>(
     lane: Lane.Lane,
     commandType: string,
     payload: unknown,
     task: Effect.Effect<A, E, R>
-  ): Effect.Effect<A, E | TaskTimeout | TaskCancelled, R> =>
-    Effect.flatMap(Effect.runtime<R>(), (runtime) =>
-      Effect.flatMap(ids.next, (id) => {
-        const outcome = new Outcome<A, E | TaskTimeout | TaskCancelled>()
-        const ticket = ticketFor(runtime, id, lane, commandType, payload, now(), task, (exit) => outcome.complete(exit))
-        return Effect.zipRight(Effect.sync(() => session.register(ticket)), outcome.wait(interruptTicket(ticket)))
-      }))
+  ): Effect.Effect<A, E | QueueShutdown | TaskTimeout | TaskCancelled, R> =>
+    Option.getOrElse(
+      externalOnly(lane),
+      () =>
+        Effect.flatMap(Effect.runtime<R>(), (runtime) =>
+          acceptAndWait<A, E | TaskTimeout | TaskCancelled>(1, (taskIds, at, outcome) =>
+            taskIds.map((id) =>
+              ticketFor(runtime, id, lane, commandType, payload, at, task, (exit) =>
+                outcome.complete(exit))
+            )))
+    )
 
   const submitSpan = taskSpan("LaneQueue.submit")
   const submitByToolSpan = taskSpan("LaneQueue.submitByTool")
   const enqueueSpan = taskSpan("LaneQueue.enqueue")
 
-  const submit = function<A, E, R>(
+  const submit = <A, E, R>(
     lane: Lane.Lane,
     task: Effect.Effect<A, E, R>
-  ): Effect.Effect<A, E | QueueShutdown | TaskTimeout | TaskCancelled, R> {
-    return submitSpan(
-      Effect.suspend((): Effect.Effect<A, E | QueueShutdown | TaskTimeout | TaskCancelled, R> =>
-        Option.getOrElse(refusal(lane), () => submitOne(lane, lane, undefined, task))
-      )
-    )
-  }
+  ): Effect.Effect<A, E | QueueShutdown | TaskTimeout | TaskCancelled, R> =>
+    submitSpan(submitOne(lane, lane, undefined, task))
 
-  const submitByTool = function<A, E, R>(
+  const submitByTool = <A, E, R>(
     toolName: string,
     task: Effect.Effect<A, E, R>
-  ): Effect.Effect<A, E | QueueShutdown | TaskTimeout | TaskCancelled, R> {
-    const lane = Lane.fromTool(toolName)
-    return submitByToolSpan(
-      Effect.suspend((): Effect.Effect<A, E | QueueShutdown | TaskTimeout | TaskCancelled, R> =>
-        Option.getOrElse(refusal(lane), () => submitOne(lane, toolName, undefined, task))
-      )
-    )
-  }
+  ): Effect.Effect<A, E | QueueShutdown | TaskTimeout | TaskCancelled, R> =>
+    submitByToolSpan(submitOne(Lane.fromTool(toolName), toolName, undefined, task))
+
+  type BatchExits<A, E> = Array<Exit.Exit<A, E | TaskTimeout | TaskCancelled>>
 
   const submitBatch = Effect.fn("LaneQueue.submitBatch")(function<A, E, R>(
     lane: Lane.Lane,
     tasks: Iterable<Effect.Effect<A, E, R>>
-  ): Effect.Effect<Array<Exit.Exit<A, E | TaskTimeout | TaskCancelled>>, QueueShutdown, R> {
-    return Effect.suspend(() => {
-      const refused = refusal(lane)
-      if (Option.isSome(refused)) return refused.value
-      const all = Array.from(tasks)
-      return Effect.flatMap(Effect.runtime<R>(), (runtime) =>
-        Effect.flatMap(ids.nextBatch(all.length), (batchIds) => {
-          const results: Array<Exit.Exit<A, E | TaskTimeout | TaskCancelled>> = new Array(all.length)
-          const outcome = new Outcome<Array<Exit.Exit<A, E | TaskTimeout | TaskCancelled>>, never>()
-          let remaining = all.length
-          const at = now()
-          const tickets = Arr.zip(batchIds, all).map(([id, task], index) =>
-            ticketFor(runtime, id, lane, lane, undefined, at, task, (exit) => {
-              results[index] = exit
-              if (--remaining === 0) outcome.complete(Exit.succeed(results))
+  ): Effect.Effect<BatchExits<A, E>, QueueShutdown, R> {
+    const all = Array.from(tasks)
+    return Option.getOrElse(
+      externalOnly(lane),
+      () =>
+        Effect.flatMap(
+          Effect.runtime<R>(),
+          (runtime) =>
+            acceptAndWait<BatchExits<A, E>, never>(all.length, (taskIds, at, outcome) => {
+              const results: BatchExits<A, E> = new Array(all.length)
+              let remaining = all.length
+              if (remaining === 0) {
+                outcome.complete(Exit.succeed(results))
+              }
+              return Arr.zip(taskIds, all).map(([id, task], index) =>
+                ticketFor(runtime, id, lane, lane, undefined, at, task, (exit) => {
+                  results[index] = exit
+                  if (--remaining === 0) outcome.complete(Exit.succeed(results))
+                })
+              )
             })
-          )
-          if (all.length === 0) return Effect.succeed(results)
-          return Effect.zipRight(
-            Effect.sync(() => tickets.forEach((ticket) => session.register(ticket))),
-            outcome.wait(Effect.forEach(tickets, interruptTicket, { discard: true, concurrency: "unbounded" }))
-          )
-        }))
-    })
+        )
+    )
   })
 
-  const enqueue = function<A, E, R>(
+  const enqueue = <A, E, R>(
     lane: Lane.Lane,
     task: Effect.Effect<A, E, R>
-  ): Effect.Effect<LaneQueue.TaskHandle<A, E | TaskTimeout | TaskCancelled>, QueueShutdown, R> {
-    return enqueueSpan(Effect.suspend(() => {
-      const refused = refusal(lane)
-      if (Option.isSome(refused)) return refused.value
-      return Effect.flatMap(Effect.runtime<R>(), (runtime) =>
-        Effect.flatMap(ids.next, (id) => {
-          const outcome = new Outcome<A, E | TaskTimeout | TaskCancelled>()
-          const ticket = ticketFor(runtime, id, lane, lane, undefined, now(), task, (exit) => outcome.complete(exit))
-          session.register(ticket)
-          return Effect.succeed<LaneQueue.TaskHandle<A, E | TaskTimeout | TaskCancelled>>({
-            id,
-            await: outcome.wait(Effect.void),
-            cancel: Effect.suspend(() => {
-              ticket.cancelled = !ticket.done
-              return interruptTicket(ticket)
-            })
+  ): Effect.Effect<LaneQueue.TaskHandle<A, E | TaskTimeout | TaskCancelled>, QueueShutdown, R> =>
+    enqueueSpan(Option.getOrElse(externalOnly(lane), () =>
+      Effect.flatMap(Effect.runtime<R>(), (runtime) => {
+        const outcome = new Outcome<A, E | TaskTimeout | TaskCancelled>()
+        return Effect.flatMap(
+          accept(1, (taskIds, at) =>
+            taskIds.map((id) =>
+              ticketFor(runtime, id, lane, lane, undefined, at, task, (exit) =>
+                outcome.complete(exit))
+            )),
+          Arr.match({
+            onEmpty: () =>
+              Effect.dieMessage("effect-lanes: enqueue accepted no task"),
+            onNonEmpty: ([ticket]): Effect.Effect<LaneQueue.TaskHandle<A, E | TaskTimeout | TaskCancelled>> =>
+              Effect.succeed({
+                id: ticket.id,
+                await: outcome.wait,
+                cancel: Effect.suspend(() => {
+                  ticket.cancelled = !ticket.done
+                  return interruptTicket(ticket)
+                })
+              })
           })
-        }))
-    }))
-  }
+        )
+      })))
 
   /** The host's side of an external task: announce it, wait for the answer or the timeout. */
   const hostAnswer = (id: TaskId.TaskId, lane: Lane.Lane, command: LaneQueue.ExternalCommand) =>
@@ -368,24 +413,24 @@ export const make = Effect.fnUntraced(function*(sessionId: string) {
     lane: Lane.Lane,
     command: LaneQueue.ExternalCommand
   ): Effect.Effect<unknown, ExternalError> {
-    return Effect.suspend((): Effect.Effect<unknown, ExternalError> =>
-      session.accepting
-        ? Effect.flatMap(Effect.zip(Effect.runtime<never>(), ids.next), ([runtime, id]) => {
-          const outcome = new Outcome<unknown, ExternalError>()
-          const ticket = ticketFor(
-            runtime,
-            id,
-            lane,
-            command.commandType,
-            command.payload,
-            now(),
-            hostAnswer(id, lane, command),
-            (exit) => outcome.complete(exit)
-          )
-          ticket.hostCompleted = true
-          return Effect.zipRight(Effect.sync(() => session.register(ticket)), outcome.wait(interruptTicket(ticket)))
-        })
-        : Effect.fail(new QueueShutdown({ sessionId }))
+    return Effect.flatMap(
+      Effect.runtime<never>(),
+      (runtime) =>
+        acceptAndWait<unknown, ExternalError>(1, (taskIds, at, outcome) =>
+          taskIds.map((id) => {
+            const ticket = ticketFor(
+              runtime,
+              id,
+              lane,
+              command.commandType,
+              command.payload,
+              at,
+              hostAnswer(id, lane, command),
+              (exit) => outcome.complete(exit)
+            )
+            ticket.hostCompleted = true
+            return ticket
+          }))
     )
   })
 
@@ -395,19 +440,20 @@ export const make = Effect.fnUntraced(function*(sessionId: string) {
       return ticket !== undefined && session.external.answer(ticket.id, result)
     })
 
+  /**
+   * Cancels tasks and waits until they stopped; counts those that ended cancelled. A task that
+   * finished on its own in the same instant keeps its own outcome and is not counted.
+   */
   const cancelTickets = (tickets: ReadonlyArray<Ticket>) =>
     Effect.suspend(() => {
       for (const ticket of tickets) ticket.cancelled = true
-      return Effect.as(
-        Effect.forEach(tickets, interruptTicket, { discard: true, concurrency: "unbounded" }),
-        tickets.length
-      )
+      return Effect.map(interruptAll(tickets), () => tickets.filter((ticket) => ticket.endedCancelled).length)
     })
 
   const cancel = Effect.fn("LaneQueue.cancel")(function(taskId: string) {
     return Effect.suspend(() => {
       const ticket = session.unfinished.get(taskId)
-      return ticket === undefined ? Effect.succeed(false) : Effect.as(cancelTickets([ticket]), true)
+      return ticket === undefined ? Effect.succeed(false) : Effect.map(cancelTickets([ticket]), (count) => count > 0)
     })
   })
 
@@ -448,7 +494,7 @@ export const make = Effect.fnUntraced(function*(sessionId: string) {
     )
   })
 
-  const service: LaneQueue.LaneQueueService = {
+  const service: LaneQueue.LaneQueue = {
     sessionId,
     settings,
     submit,

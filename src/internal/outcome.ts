@@ -13,15 +13,12 @@ export class Outcome<A, E> {
     this.listeners.clear()
   }
 
-  /** Waits for the outcome; `onInterrupt` runs if the waiter is interrupted first. */
-  wait(onInterrupt: Effect.Effect<void>): Effect.Effect<A, E> {
-    return Effect.async<A, E>((resume) => {
-      if (this.exit !== undefined) return resume(this.exit)
-      this.listeners.add(resume)
-      return Effect.suspend(() => {
-        this.listeners.delete(resume)
-        return onInterrupt
-      })
+  /** Waits for the outcome; an interrupted waiter stops listening (the task goes on). */
+  readonly wait: Effect.Effect<A, E> = Effect.async<A, E>((resume) => {
+    if (this.exit !== undefined) return resume(this.exit)
+    this.listeners.add(resume)
+    return Effect.sync(() => {
+      this.listeners.delete(resume)
     })
-  }
+  })
 }

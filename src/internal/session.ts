@@ -46,7 +46,7 @@ export class Session {
     readonly now: () => number,
     private readonly hub: PubSub.PubSub<LaneEvent.LaneEvent>
   ) {
-    this.metrics = new QueueMetrics(sessionId)
+    this.metrics = new QueueMetrics()
     this.deadLetters = new DeadLetters(settings.deadLetterCapacity)
   }
 
@@ -145,15 +145,21 @@ export class Session {
     const common = { taskId: ticket.id, lane: ticket.lane, at }
     const durationMillis = ticket.admitted ? at - ticket.startedAt : 0
     if (ticket.admitted) recorder.ran(durationMillis)
+    // The task's own last event comes last: dead letter and host notice first.
+    if (ticket.admitted && this.notifiesHost(ticket)) {
+      this.publish(() => LaneEvent.ExternalTaskCompleted({ ...common, success: Exit.isSuccess(exit) }))
+    }
     if (Exit.isSuccess(exit)) {
       recorder.count("completed")
       this.publish(() => LaneEvent.Completed({ ...common, durationMillis }))
     } else if (Cause.isInterruptedOnly(exit.cause)) {
+      ticket.endedCancelled = true
       recorder.count("cancelled")
       this.publish(() => LaneEvent.Cancelled(common))
     } else {
       const timeout = timeoutOf(ticket, exit.cause)
       const error = describeCause(exit.cause)
+      if (RetryPolicy.retries(this.settings.lanes[ticket.lane].retry) > 0) this.deadLetter(ticket, error, at)
       if (Option.isSome(timeout)) {
         recorder.count("timedOut")
         this.publish(() => LaneEvent.TimedOut({ ...common, timeoutMillis: Duration.toMillis(timeout.value.timeout) }))
@@ -161,10 +167,6 @@ export class Session {
         recorder.count("failed")
         this.publish(() => LaneEvent.Failed({ ...common, durationMillis, error }))
       }
-      if (RetryPolicy.retries(this.settings.lanes[ticket.lane].retry) > 0) this.deadLetter(ticket, error, at)
-    }
-    if (ticket.admitted && this.notifiesHost(ticket)) {
-      this.publish(() => LaneEvent.ExternalTaskCompleted({ ...common, success: Exit.isSuccess(exit) }))
     }
     if (this.unfinished.size === 0) this.wakeDrains()
   }

@@ -99,7 +99,7 @@ type CallExit<A, E> = Exit.Exit<A, E | TaskTimeout | TaskCancelled | QueueShutdo
 
 /** Runs one planned stage through the queue; one `Exit` per call of the stage, in stage order. */
 export const runStage = <A, E, R>(
-  queue: LaneQueue.LaneQueueService,
+  queue: LaneQueue.LaneQueue,
   stage: Strategy.Stage,
   calls: ReadonlyArray<Strategy.ToolCall>,
   execute: (call: Strategy.ToolCall) => Effect.Effect<A, E, R>,

@@ -27,7 +27,7 @@ export const session = "s"
 /** A queue for session {@link session} with settings from code; it lives as long as the scope. */
 export const makeQueue = (
   input: LanesConfig.Input = {}
-): Effect.Effect<LaneQueue.LaneQueueService, never, Scope.Scope> =>
+): Effect.Effect<LaneQueue.LaneQueue, never, Scope.Scope> =>
   LaneQueue.make(session).pipe(Effect.provide(LanesConfig.layerWith(input)))
 
 /** The queue as a layer, for tests that close the layer's scope themselves. */
@@ -125,7 +125,7 @@ export const makeProbe: Effect.Effect<Probe> = Effect.map(Ref.make(empty), (ref)
  * in a background fiber; returns an effect that settles and reads what was recorded so far.
  */
 export const recordEvents = (
-  queue: LaneQueue.LaneQueueService
+  queue: LaneQueue.LaneQueue
 ): Effect.Effect<Effect.Effect<ReadonlyArray<LaneEvent.LaneEvent>>, never, Scope.Scope> =>
   Effect.gen(function*() {
     const stream = yield* queue.subscribe
