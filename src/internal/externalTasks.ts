@@ -1,7 +1,13 @@
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
+import * as Exit from "effect/Exit"
+import type * as Lane from "../Lane.js"
+import { ExternalTaskFailed, ExternalTaskTimeout } from "../LaneError.js"
+import * as LaneEvent from "../LaneEvent.js"
 import type * as LaneQueue from "../LaneQueue.js"
 import type * as TaskId from "../TaskId.js"
+import type { Session } from "./session.js"
 
 /** The host's answer to an external task. */
 export type Answer = Either.Either<unknown, string>
@@ -44,3 +50,44 @@ export class ExternalTasks {
 
 export const success = (value: unknown): Answer => Either.right(value)
 export const failure = (error: string): Answer => Either.left(error)
+
+/**
+ * The host's side of an external task: announce it with `ExternalTaskPending`, wait for the answer
+ * or the timeout, announce the end with `ExternalTaskCompleted`.
+ */
+export const hostAnswer = (
+  session: Session,
+  timeout: Duration.Duration,
+  id: TaskId.TaskId,
+  lane: Lane.Lane,
+  command: LaneQueue.ExternalCommand
+): Effect.Effect<unknown, ExternalTaskTimeout | ExternalTaskFailed> =>
+  Effect.suspend(() => {
+    const at = session.now()
+    const timeoutMillis = Duration.toMillis(timeout)
+    const task: LaneQueue.ExternalTask = {
+      taskId: id,
+      lane,
+      commandType: command.commandType,
+      payload: command.payload,
+      deadline: at + timeoutMillis
+    }
+    session.publish(() => LaneEvent.ExternalTaskPending({ ...task, at, timeoutMillis }))
+    return session.external.await(task).pipe(
+      Effect.timeoutFail({
+        duration: timeout,
+        onTimeout: () => new ExternalTaskTimeout({ taskId: id, lane, timeout })
+      }),
+      Effect.flatMap(Either.match({
+        onLeft: (error) => Effect.fail(new ExternalTaskFailed({ taskId: id, lane, error })),
+        onRight: Effect.succeed
+      })),
+      Effect.onExit((exit) =>
+        Effect.sync(() =>
+          session.publish(() =>
+            LaneEvent.ExternalTaskCompleted({ taskId: id, lane, at: session.now(), success: Exit.isSuccess(exit) })
+          )
+        )
+      )
+    )
+  })

@@ -2,7 +2,6 @@ import * as Arr from "effect/Array"
 import * as Cause from "effect/Cause"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
 import * as FiberId from "effect/FiberId"
@@ -11,8 +10,6 @@ import * as PubSub from "effect/PubSub"
 import * as RateLimiter from "effect/RateLimiter"
 import * as Runtime from "effect/Runtime"
 import * as RuntimeFlags from "effect/RuntimeFlags"
-import * as Schedule from "effect/Schedule"
-import * as ScheduleDecision from "effect/ScheduleDecision"
 import * as Stream from "effect/Stream"
 import * as Lane from "../Lane.js"
 import {
@@ -26,28 +23,17 @@ import {
 import * as LaneEvent from "../LaneEvent.js"
 import type * as LaneQueue from "../LaneQueue.js"
 import * as LanesConfig from "../LanesConfig.js"
-import * as RetryPolicy from "../RetryPolicy.js"
 import * as TaskId from "../TaskId.js"
-import { describeError } from "./describeCause.js"
+import { makeAttempts } from "./attempts.js"
 import { dispatcher } from "./dispatcher.js"
 import * as externalTasks from "./externalTasks.js"
+import { hostAnswer } from "./externalTasks.js"
 import { LaneGate, Ticket } from "./laneGate.js"
 import { Outcome } from "./outcome.js"
+import { byLane, perLane } from "./perLane.js"
 import { PriorityGate } from "./priorityGate.js"
 import { Session } from "./session.js"
 import { taskSpan } from "./taskSpan.js"
-
-type PerLane<A> = { readonly [L in Lane.Lane]: A }
-
-const byLane = <A>(f: (lane: Lane.Lane) => A): PerLane<A> => ({
-  control: f("control"),
-  query: f("query"),
-  execute: f("execute"),
-  generate: f("generate")
-})
-
-const perLane = <A, E, R>(f: (lane: Lane.Lane) => Effect.Effect<A, E, R>): Effect.Effect<PerLane<A>, E, R> =>
-  Effect.all(byLane(f))
 
 const interrupted: Cause.Cause<never> = Cause.interrupt(FiberId.none)
 
@@ -81,7 +67,6 @@ export const make = Effect.fnUntraced(function*(sessionId: string) {
   )
   /** The control lane is never held back by the session budget. */
   const budgetOf = (lane: Lane.Lane) => lane === "control" ? Option.none() : budget
-  const retrySchedules = byLane((lane) => RetryPolicy.toSchedule(settings.lanes[lane].retry))
 
   /** The fibers of the tasks running now. */
   const running = new Set<Fiber.RuntimeFiber<unknown, unknown>>()
@@ -129,30 +114,7 @@ export const make = Effect.fnUntraced(function*(sessionId: string) {
     })
   )
 
-  /** One run of the task with the lane timeout, then the retries of the lane's policy. */
-  const attempts = <A, E, R>(ticket: Ticket, task: Effect.Effect<A, E, R>): Effect.Effect<A, E | TaskTimeout, R> => {
-    const timeout = settings.lanes[ticket.lane].timeout
-    const limited: Effect.Effect<A, E | TaskTimeout, R> = Option.isNone(timeout) ? task : Effect.timeoutFail(task, {
-      duration: timeout.value,
-      onTimeout: () => new TaskTimeout({ taskId: ticket.id, lane: ticket.lane, timeout: timeout.value })
-    })
-    const attempt = Effect.suspend(() => {
-      ticket.attempts++
-      return limited
-    })
-    if (RetryPolicy.retries(settings.lanes[ticket.lane].retry) === 0) return attempt
-    return Effect.retry(
-      Effect.tapError(attempt, (error) =>
-        Effect.sync(() => {
-          ticket.lastError = describeError(error)
-        })),
-      retrySchedules[ticket.lane].pipe(Schedule.onDecision((delay, decision) =>
-        Effect.sync(() => {
-          if (ScheduleDecision.isContinue(decision)) session.retrying(ticket, delay)
-        })
-      ))
-    )
-  }
+  const attempts = makeAttempts(settings, session)
 
   /** Gives a lane's permit back: the last act of every task fiber of the lane. */
   const releases = byLane((lane) =>
@@ -374,39 +336,6 @@ export const make = Effect.fnUntraced(function*(sessionId: string) {
         )
       })))
 
-  /** The host's side of an external task: announce it, wait for the answer or the timeout. */
-  const hostAnswer = (id: TaskId.TaskId, lane: Lane.Lane, command: LaneQueue.ExternalCommand) =>
-    Effect.suspend(() => {
-      const timeout = settings.lanes[lane].externalTimeout
-      const at = now()
-      const timeoutMillis = Duration.toMillis(timeout)
-      const task: LaneQueue.ExternalTask = {
-        taskId: id,
-        lane,
-        commandType: command.commandType,
-        payload: command.payload,
-        deadline: at + timeoutMillis
-      }
-      session.publish(() => LaneEvent.ExternalTaskPending({ ...task, at, timeoutMillis }))
-      return session.external.await(task).pipe(
-        Effect.timeoutFail({
-          duration: timeout,
-          onTimeout: () => new ExternalTaskTimeout({ taskId: id, lane, timeout })
-        }),
-        Effect.flatMap(Either.match({
-          onLeft: (error) => Effect.fail(new ExternalTaskFailed({ taskId: id, lane, error })),
-          onRight: Effect.succeed
-        })),
-        Effect.onExit((exit) =>
-          Effect.sync(() =>
-            session.publish(() =>
-              LaneEvent.ExternalTaskCompleted({ taskId: id, lane, at: now(), success: Exit.isSuccess(exit) })
-            )
-          )
-        )
-      )
-    })
-
   type ExternalError = ExternalTaskTimeout | ExternalTaskFailed | QueueShutdown | TaskTimeout | TaskCancelled
 
   const submitExternal = Effect.fn("LaneQueue.submitExternal")(function(
@@ -425,7 +354,7 @@ export const make = Effect.fnUntraced(function*(sessionId: string) {
               command.commandType,
               command.payload,
               at,
-              hostAnswer(id, lane, command),
+              hostAnswer(session, settings.lanes[lane].externalTimeout, id, lane, command),
               (exit) => outcome.complete(exit)
             )
             ticket.hostCompleted = true
