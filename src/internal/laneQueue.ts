@@ -30,7 +30,7 @@ import * as externalTasks from "./externalTasks.js"
 import { hostAnswer } from "./externalTasks.js"
 import { LaneGate, Ticket } from "./laneGate.js"
 import { Outcome } from "./outcome.js"
-import { byLane, perLane } from "./perLane.js"
+import { byLane, type PerLane, perLane } from "./perLane.js"
 import { PriorityGate } from "./priorityGate.js"
 import { Session } from "./session.js"
 import { taskSpan } from "./taskSpan.js"
@@ -39,6 +39,67 @@ const interrupted: Cause.Cause<never> = Cause.interrupt(FiberId.none)
 
 /** What a submitter eventually receives for one task. */
 type Delivery<A, E> = (exit: Exit.Exit<A, E | TaskTimeout | TaskCancelled>) => void
+
+/** What every ticket of one queue shares: the queue's bookkeeping, seen from a starting task. */
+interface TicketCore {
+  readonly session: Session
+  /** The fibers of the tasks running now. */
+  readonly running: Set<Fiber.RuntimeFiber<unknown, unknown>>
+  /** Gives a lane's permit back: the last act of every task fiber of the lane. */
+  readonly releases: PerLane<Effect.Effect<void>>
+  /** The session budget a lane's tasks hold a slot of while they run, if any. */
+  readonly budgets: PerLane<Option.Option<PriorityGate>>
+  readonly attempts: ReturnType<typeof makeAttempts>
+}
+
+/**
+ * A ticket for a typed task. Its fiber is created only when the dispatcher starts it, from the
+ * submitter's runtime (context, fiber refs such as the current span, and services), and gives the
+ * lane's permit back as its last act. One class for every queue (a class per queue would give each
+ * queue's tickets their own hidden class, and the lines' code megamorphic property accesses).
+ */
+class TaskTicket<A, E, R> extends Ticket {
+  constructor(
+    readonly core: TicketCore,
+    id: TaskId.TaskId,
+    lane: Lane.Lane,
+    commandType: string,
+    payload: unknown,
+    at: number,
+    readonly runtime: Runtime.Runtime<R>,
+    readonly task: Effect.Effect<A, E, R>,
+    readonly deliver: Delivery<A, E>
+  ) {
+    super(id, lane, commandType, payload, at)
+  }
+
+  launch(): Fiber.RuntimeFiber<unknown, unknown> {
+    const core = this.core
+    const work = core.attempts(this, this.task)
+    const body = RuntimeFlags.interruption(this.runtime.runtimeFlags) ? work : Effect.interruptible(work)
+    const fiber = Runtime.runFork(this.runtime)(Effect.ensuring(body, core.releases[this.lane]))
+    fiber.addObserver((exit) => {
+      core.running.delete(fiber)
+      const slots = core.budgets[this.lane]
+      if (Option.isSome(slots)) slots.value.release()
+      this.finish(exit)
+    })
+    return fiber
+  }
+
+  abandon(cause: Cause.Cause<never>): void {
+    this.finish(Exit.failCause(cause))
+  }
+
+  /** Records the end and answers the submitter; the answer goes out even if the bookkeeping throws. */
+  private finish(exit: Exit.Exit<A, E | TaskTimeout>): void {
+    try {
+      this.core.session.settle(this, exit)
+    } finally {
+      this.deliver(this.core.session.outcome(this, exit))
+    }
+  }
+}
 
 /** @internal */
 export const make = Effect.fnUntraced(function*(sessionId: string) {
@@ -125,51 +186,7 @@ export const make = Effect.fnUntraced(function*(sessionId: string) {
   )
   const budgets = byLane(budgetOf)
 
-  /**
-   * A ticket for a typed task. Its fiber is created only when the dispatcher starts it, from the
-   * submitter's runtime (context, fiber refs such as the current span, and services), and gives the
-   * lane's permit back as its last act.
-   */
-  class TaskTicket<A, E, R> extends Ticket {
-    constructor(
-      id: TaskId.TaskId,
-      lane: Lane.Lane,
-      commandType: string,
-      payload: unknown,
-      at: number,
-      readonly runtime: Runtime.Runtime<R>,
-      readonly task: Effect.Effect<A, E, R>,
-      readonly deliver: Delivery<A, E>
-    ) {
-      super(id, lane, commandType, payload, at)
-    }
-
-    launch(): Fiber.RuntimeFiber<unknown, unknown> {
-      const work = attempts(this, this.task)
-      const body = RuntimeFlags.interruption(this.runtime.runtimeFlags) ? work : Effect.interruptible(work)
-      const fiber = Runtime.runFork(this.runtime)(Effect.ensuring(body, releases[this.lane]))
-      fiber.addObserver((exit) => {
-        running.delete(fiber)
-        const slots = budgets[this.lane]
-        if (Option.isSome(slots)) slots.value.release()
-        this.finish(exit)
-      })
-      return fiber
-    }
-
-    abandon(cause: Cause.Cause<never>): void {
-      this.finish(Exit.failCause(cause))
-    }
-
-    /** Records the end and answers the submitter; the answer goes out even if the bookkeeping throws. */
-    private finish(exit: Exit.Exit<A, E | TaskTimeout>): void {
-      try {
-        session.settle(this, exit)
-      } finally {
-        this.deliver(session.outcome(this, exit))
-      }
-    }
-  }
+  const core: TicketCore = { session, running, releases, budgets, attempts }
 
   const ticketFor = <A, E, R>(
     runtime: Runtime.Runtime<R>,
@@ -180,7 +197,7 @@ export const make = Effect.fnUntraced(function*(sessionId: string) {
     at: number,
     task: Effect.Effect<A, E, R>,
     deliver: Delivery<A, E>
-  ): Ticket => new TaskTicket(id, lane, commandType, payload, at, runtime, task, deliver)
+  ): Ticket => new TaskTicket(core, id, lane, commandType, payload, at, runtime, task, deliver)
 
   /** Stops a task whether it waits or runs, and waits until it has stopped. */
   const interruptTicket = (ticket: Ticket): Effect.Effect<void> =>
