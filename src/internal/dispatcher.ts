@@ -53,7 +53,10 @@ export const dispatcher = (gate: LaneGate, options: DispatchOptions): Effect.Eff
   })
   // A defect here is a bug in the bookkeeping, never the task's (tasks run in their own fibers): log it and
   // keep dispatching, since a dead dispatcher would leave every later task of the lane waiting for ever.
-  return Effect.forever(
-    Effect.catchAllDefect(step, (defect) => Effect.logError("effect-lanes: lane dispatch failed", defect))
-  )
+  const guarded = Effect.catchAllDefect(step, (defect) => Effect.logError("effect-lanes: lane dispatch failed", defect))
+  // Not `Effect.forever`, which yields to the scheduler after every step, i.e. once per task started: the
+  // loop suspends anyway whenever the line is empty or no permit is free, and Effect's runtime still
+  // yields to other fibers after its usual budget of steps.
+  const loop: Effect.Effect<never> = Effect.flatMap(guarded, () => loop)
+  return loop
 }
