@@ -10,6 +10,7 @@ import * as Option from "effect/Option"
 import * as Bench from "./bench.js"
 import { InvalidArgument } from "./errors.js"
 import * as Files from "./files.js"
+import * as Output from "./output.js"
 import * as Parse from "./parse.js"
 
 /**
@@ -82,11 +83,7 @@ const options = {
   noCache: Options.boolean("no-threadpool-cache").pipe(
     Options.withDescription("Runtime sizing: do not cache the chosen thread pool size for the CLI's start-up.")
   ),
-  json: Options.text("json").pipe(
-    Options.withPseudoName("FILE"),
-    Options.optional,
-    Options.withDescription("Write every figure to this JSON file.")
-  ),
+  json: Output.jsonOption,
   chart: Options.text("chart").pipe(
     Options.withPseudoName("FILE.svg"),
     Options.optional,

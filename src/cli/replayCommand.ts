@@ -53,11 +53,7 @@ const config = {
   costAware: Options.boolean("cost-aware").pipe(
     Options.withDescription("Plan turns with the cost rule, from per-tool latencies learnt in the warm-up run.")
   ),
-  json: Options.text("json").pipe(
-    Options.withPseudoName("FILE"),
-    Options.optional,
-    Options.withDescription("Write every figure to this JSON file.")
-  )
+  json: Output.jsonOption
 }
 
 type Parsed = Command.Command.ParseConfig<typeof config>
