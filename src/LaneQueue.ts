@@ -9,8 +9,11 @@
  * one step and returns one `Exit` per task in input order. {@link LaneQueue.enqueue} returns a
  * {@link TaskHandle} at once.
  *
- * Tasks run in fibers owned by the queue's scope: closing the scope interrupts what still runs and
- * what still waits, and every submitter is released.
+ * A waiting task owns no fiber, only its place in the line. Its fiber starts when it is admitted,
+ * from the submitter's runtime (so it sees the submitter's services and current span), and belongs
+ * to the queue: closing the queue's scope interrupts what still runs and ends what still waits, and
+ * every submitter is released. Each lane is dispatched by one fiber, the only one that ever waits on
+ * the lane's semaphore, which is what makes the lane strictly FIFO.
  *
  * @example
  * ```ts
