@@ -38,6 +38,7 @@ import * as internal from "./internal/lanesConfig.js"
 import type * as Lane from "./Lane.js"
 import type { InvalidLanesConfig } from "./LaneError.js"
 import type * as RetryPolicy from "./RetryPolicy.js"
+import type * as Strategy from "./Strategy.js"
 
 /**
  * The settings of one lane.
@@ -110,8 +111,11 @@ export interface Settings {
   readonly starvationDeadline: Duration.Duration
   /** How many dead letters the session keeps; the oldest is evicted first. */
   readonly deadLetterCapacity: number
-  /** The strategy's minimum number of tool calls before a turn may run in parallel. */
-  readonly parallelMinTools: number
+  /**
+   * The planner's options for this session's turns (`Strategy.runTurn` starts from them);
+   * `LANES_PARALLEL_MIN_TOOLS` sets `minToolCount`.
+   */
+  readonly strategy: Strategy.Options
 }
 
 /**
@@ -164,7 +168,10 @@ export interface Input extends Partial<Record<Lane.Lane, LaneInput>> {
   readonly totalConcurrency?: number | undefined
   readonly starvationDeadline?: Duration.DurationInput | undefined
   readonly deadLetterCapacity?: number | undefined
+  /** The strategy's `minToolCount`, as the `LANES_PARALLEL_MIN_TOOLS` key names it. */
   readonly parallelMinTools?: number | undefined
+  /** The planner's options; unspecified fields keep `Strategy.defaults`. */
+  readonly strategy?: Partial<Strategy.Options> | undefined
 }
 
 export {

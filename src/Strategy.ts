@@ -373,9 +373,9 @@ export interface RunTurnOptions extends TurnOptions {
  *
  * The turn is split by {@link stages}; stages run one after the other, each through its lane
  * (`submitBatch` for a parallel stage as wide as the lane). One failing call never cancels its
- * siblings. Interrupting the turn interrupts every call still waiting or running. The planner's
- * `minToolCount` defaults to the queue's `LANES_PARALLEL_MIN_TOOLS` setting and the width to its
- * query-lane concurrency.
+ * siblings. Interrupting the turn interrupts every call still waiting or running. The planner starts
+ * from the queue's `strategy` settings (so `LANES_PARALLEL_MIN_TOOLS` sets `minToolCount`), overridden
+ * by `options`; the width is the query lane's current concurrency.
  *
  * @since 0.1.0
  * @category running
@@ -386,7 +386,7 @@ export const runTurn = Effect.fn("Strategy.runTurn")(function*<A, E, R>(
   execute: (call: ToolCall) => Effect.Effect<A, E, R>,
   options: RunTurnOptions = {}
 ) {
-  const settings: RunTurnOptions = { minToolCount: queue.settings.parallelMinTools, ...options }
+  const settings: RunTurnOptions = { ...queue.settings.strategy, ...options }
   const { lanes } = yield* queue.stats
   const concurrency = lanes.query.concurrency
   const run = turn.measured(options.latencyModel, execute)

@@ -3,6 +3,7 @@ import { ConfigError, ConfigProvider, Duration, Effect, Exit, FastCheck, Layer, 
 import * as Lane from "../src/Lane.js"
 import * as LaneQueue from "../src/LaneQueue.js"
 import * as LanesConfig from "../src/LanesConfig.js"
+import * as Strategy from "../src/Strategy.js"
 
 /** Builds `LanesConfig.layer` under a `ConfigProvider` made of `entries`, and reads the settings. */
 const fromEnv = (entries: ReadonlyArray<readonly [string, string]>) =>
@@ -28,7 +29,7 @@ describe("LanesConfig", () => {
     expect(Lane.all.map((lane) => d.lanes[lane].concurrency)).toEqual([4, 8, 4, 2])
     for (const lane of Lane.all) expect(Option.isNone(d.lanes[lane].timeout)).toBe(true)
     expect(Option.isNone(d.totalConcurrency)).toBe(true)
-    expect(d.parallelMinTools).toBe(6)
+    expect(d.strategy).toEqual(Strategy.defaults)
   })
 
   it("defaults: the generate lane is rate limited to 60 per minute, the others are not", () => {
@@ -75,7 +76,7 @@ describe("LanesConfig", () => {
         expect(Option.isNone(settings.lanes.control.timeout)).toBe(true)
         expect(Option.isNone(settings.lanes.execute.timeout)).toBe(true)
         expect(settings.totalConcurrency).toEqual(Option.some(10))
-        expect(settings.parallelMinTools).toBe(3)
+        expect(settings.strategy.minToolCount).toBe(3)
       }))
 
     it.effect("each lane's timeout key parses a duration", () =>
@@ -199,7 +200,7 @@ describe("LanesConfig", () => {
       Effect.gen(function*() {
         const settings = yield* read({ totalConcurrency: 6, parallelMinTools: 2 })
         expect(settings.totalConcurrency).toEqual(Option.some(6))
-        expect(settings.parallelMinTools).toBe(2)
+        expect(settings.strategy.minToolCount).toBe(2)
         expect(settings.lanes).toEqual(LanesConfig.defaults.lanes)
       }))
 

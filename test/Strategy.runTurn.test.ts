@@ -167,6 +167,20 @@ describe("Strategy.runTurn", () => {
         expect(yield* Ref.get(peak)).toBe(2)
       }), { parallelMinTools: 2 }))
 
+  it.scoped("starts from the queue's strategy settings: a session can switch parallel turns off", () =>
+    withQueue((queue) =>
+      Effect.gen(function*() {
+        const { execute, peak } = yield* peakProbe("1 millis")
+        const fiber = yield* Effect.fork(Strategy.runTurn(queue, reads(8), execute))
+        for (let i = 0; i < 8; i++) {
+          yield* settle
+          yield* TestClock.adjust("1 millis")
+        }
+        yield* Fiber.join(fiber)
+        expect(yield* Ref.get(peak)).toBe(1)
+        expect(queue.settings.strategy.enabled).toBe(false)
+      }), { strategy: { enabled: false } }))
+
   it.scoped("a latency model turns two slow calls parallel and learns from every call", () =>
     withQueue((queue) =>
       Effect.gen(function*() {

@@ -177,7 +177,7 @@ export const run = (
       Effect.gen(function*() {
         const calls = turn.calls.map(ReplayCalls.toolCall)
         const estimates = options.costAware ? yield* model.estimates(calls) : undefined
-        const minToolCount = queue.settings.parallelMinTools
+        const minToolCount = queue.settings.strategy.minToolCount
         const stages = Strategy.stages(
           calls,
           options.concurrency,

@@ -112,7 +112,7 @@ export const strategy = (
   Effect.map(Queues.make(`bench-${id}`, {}), (queue): Mode => {
     const options: Strategy.RunTurnOptions = latencyModel === undefined ? {} : { latencyModel }
     const concurrency = queue.settings.lanes.query.concurrency
-    const minToolCount = queue.settings.parallelMinTools
+    const minToolCount = queue.settings.strategy.minToolCount
     return {
       id,
       label: latencyModel === undefined ? "Strategy (default)" : "Strategy (cost-aware)",

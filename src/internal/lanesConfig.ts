@@ -6,6 +6,7 @@ import type * as Lane from "../Lane.js"
 import { InvalidLanesConfig } from "../LaneError.js"
 import type * as LanesConfig from "../LanesConfig.js"
 import * as RetryPolicy from "../RetryPolicy.js"
+import * as Strategy from "../Strategy.js"
 
 export const handlerModes: ReadonlyArray<LanesConfig.HandlerMode> = ["internal", "external", "hybrid"]
 
@@ -48,7 +49,7 @@ export const defaults: LanesConfig.Settings = {
   totalConcurrency: Option.none(),
   starvationDeadline: Duration.seconds(30),
   deadLetterCapacity: 1000,
-  parallelMinTools: 6
+  strategy: Strategy.defaults
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -148,13 +149,13 @@ export const config: Config.Config<LanesConfig.Settings> = Config.all({
   totalConcurrency: countConfig("LANES_TOTAL_CONCURRENCY", concurrencyRange),
   starvationDeadline: durationConfig("LANES_STARVATION_DEADLINE"),
   deadLetterCapacity: countConfig("LANES_DEAD_LETTER_CAPACITY", largeRange),
-  parallelMinTools: countConfig("LANES_PARALLEL_MIN_TOOLS", concurrencyRange)
+  minToolCount: countConfig("LANES_PARALLEL_MIN_TOOLS", concurrencyRange)
 }).pipe(Config.map((read) => ({
   lanes: { control: read.control, query: read.query, execute: read.execute, generate: read.generate },
   totalConcurrency: read.totalConcurrency,
   starvationDeadline: orDefault(read.starvationDeadline, defaults.starvationDeadline),
   deadLetterCapacity: orDefault(read.deadLetterCapacity, defaults.deadLetterCapacity),
-  parallelMinTools: orDefault(read.parallelMinTools, defaults.parallelMinTools)
+  strategy: { ...defaults.strategy, minToolCount: orDefault(read.minToolCount, defaults.strategy.minToolCount) }
 })))
 
 // ---------------------------------------------------------------------------------------------
@@ -239,5 +240,13 @@ export const make = (input: LanesConfig.Input): Check<LanesConfig.Settings> =>
       : Effect.asSome(count("totalConcurrency", input.totalConcurrency, 1, concurrencyRange)),
     starvationDeadline: durationOr("starvationDeadline", input.starvationDeadline, defaults.starvationDeadline),
     deadLetterCapacity: count("deadLetterCapacity", input.deadLetterCapacity, defaults.deadLetterCapacity, largeRange),
-    parallelMinTools: count("parallelMinTools", input.parallelMinTools, defaults.parallelMinTools, concurrencyRange)
+    strategy: Effect.map(
+      count(
+        input.strategy?.minToolCount === undefined ? "parallelMinTools" : "strategy.minToolCount",
+        input.strategy?.minToolCount ?? input.parallelMinTools,
+        defaults.strategy.minToolCount,
+        concurrencyRange
+      ),
+      (minToolCount): Strategy.Options => ({ ...defaults.strategy, ...input.strategy, minToolCount })
+    )
   })
