@@ -316,14 +316,6 @@ export interface LaneQueue {
 export const LaneQueue: Context.Tag<LaneQueue, LaneQueue> = Context.GenericTag<LaneQueue>("effect-lanes/LaneQueue")
 
 /**
- * The service interface under its former name.
- *
- * @since 0.1.0
- * @category models
- */
-export type LaneQueueService = LaneQueue
-
-/**
  * Creates a session's queue. The tasks it runs are owned by the `Scope`: closing it interrupts
  * them and stops the queue.
  *

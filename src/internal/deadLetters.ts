@@ -20,11 +20,4 @@ export class DeadLetters {
   toArray(): Array<LaneQueue.DeadLetter> {
     return [...this.entries.slice(this.start), ...this.entries.slice(0, this.start)]
   }
-
-  clear(): number {
-    const count = this.entries.length
-    this.entries.length = 0
-    this.start = 0
-    return count
-  }
 }

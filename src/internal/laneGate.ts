@@ -111,14 +111,6 @@ export class LaneGate {
     if (ticket.queued) this.leave(ticket)
   }
 
-  /** Empties the line, returning the tickets in order. */
-  clear(): Array<Ticket> {
-    const tickets: Array<Ticket> = []
-    for (let ticket = this.head; ticket !== undefined; ticket = ticket.next) tickets.push(ticket)
-    for (const ticket of tickets) this.leave(ticket)
-    return tickets
-  }
-
   private leave(ticket: Ticket): void {
     if (ticket.prev === undefined) this.head = ticket.next
     else ticket.prev.next = ticket.next

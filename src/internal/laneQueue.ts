@@ -344,10 +344,7 @@ export const make = Effect.fnUntraced(function*(sessionId: string) {
               Effect.succeed({
                 id: ticket.id,
                 await: outcome.wait,
-                cancel: Effect.suspend(() => {
-                  ticket.cancelled = !ticket.done
-                  return interruptTicket(ticket)
-                })
+                cancel: Effect.asVoid(cancelTickets([ticket]))
               })
           })
         )
@@ -420,11 +417,14 @@ export const make = Effect.fnUntraced(function*(sessionId: string) {
     return { totalPending, totalActive, lanes }
   })
 
+  /** The IDs of the tasks pending or running, in submission order. */
+  const unfinishedIds = () => Array.from(session.unfinished.values(), (ticket) => ticket.id)
+
   const drain = Effect.fn("LaneQueue.drain")(
     function(timeout: Duration.DurationInput): Effect.Effect<void, DrainTimeout> {
       return Effect.timeoutFail(session.whenIdle, {
         duration: timeout,
-        onTimeout: () => new DrainTimeout({ pending: Array.from(session.unfinished.values(), (ticket) => ticket.id) })
+        onTimeout: () => new DrainTimeout({ pending: unfinishedIds() })
       })
     }
   )
@@ -466,7 +466,7 @@ export const make = Effect.fnUntraced(function*(sessionId: string) {
     setConcurrency,
     isAccepting: Effect.sync(() => session.accepting),
     drain,
-    unfinished: Effect.sync(() => Array.from(session.unfinished.values(), (ticket) => ticket.id))
+    unfinished: Effect.sync(unfinishedIds)
   }
   return service
 })
