@@ -56,6 +56,7 @@ import type {
 import type * as LaneEvent from "./LaneEvent.js"
 import type * as LaneMetrics from "./LaneMetrics.js"
 import type * as LanesConfig from "./LanesConfig.js"
+import type * as LatencyModel from "./LatencyModel.js"
 import type * as TaskId from "./TaskId.js"
 
 export {
@@ -203,6 +204,11 @@ export interface LaneQueue {
   readonly sessionId: string
   /** The settings the queue was built with. */
   readonly settings: LanesConfig.Settings
+  /**
+   * The session's cost model: every `submitByTool` task and every `Strategy.runTurn` call feeds its
+   * per-tool latency, and every turn the queue's overhead per task; `runTurn` plans with it.
+   */
+  readonly latency: LatencyModel.LatencyModel
   /**
    * Runs a task in a lane once a permit is free (strict FIFO within the lane) and returns its
    * result. Fails with `TaskTimeout` if the lane has a timeout and the task outruns it, and with

@@ -1,6 +1,14 @@
 /**
- * Per-tool latency estimates for the planner's cost rule: an exponential moving average (EMA) of
- * the observed latency of each tool, in milliseconds, held in a `Ref`.
+ * A session's cost model for the planner's cost rule: per tool, an exponential moving average (EMA) of
+ * the observed latency of its calls, in milliseconds; and the queue's own overhead per task, also an EMA,
+ * learned online from the turns `Strategy.runTurn` runs. Held in a `Ref`.
+ *
+ * Why an EMA of the mean: the planner compares sums of latencies (the time of a turn in order) with
+ * makespans, and both are linear in each call's expected latency, so the mean, not a median, is the
+ * quantity it needs. An EMA tracks drift (caches warming, files growing) with O(1) state per tool and
+ * forgets a cold first call in a few samples (its weight after k more samples is `(1 - alpha)^k`). An outlier
+ * only pushes a tool's estimate up, toward running it in parallel, which is the cheap side of the decision:
+ * through the lanes a parallel wave costs about what the same calls cost in order.
  *
  * The first sample of a tool becomes its estimate; each later sample `x` moves it to
  * `alpha * x + (1 - alpha) * estimate` (`alpha` defaults to {@link defaultAlpha}). Samples that are
@@ -39,6 +47,10 @@ export interface LatencyModel {
   readonly measure: <A, E, R>(toolName: string, self: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
   /** Every tool's current estimate. */
   readonly snapshot: Effect.Effect<ReadonlyMap<string, number>>
+  /** The queue's overhead per task in milliseconds: the prior until a turn was measured, then an EMA. */
+  readonly overhead: Effect.Effect<number>
+  /** Records one observed overhead per task (ms); ignores values that are not finite numbers >= 0. */
+  readonly recordOverhead: (millis: number) => Effect.Effect<void>
 }
 
 /**
@@ -52,7 +64,19 @@ export interface Options {
   readonly alpha?: number
   /** Estimates to start from, e.g. a previous `snapshot`; invalid values are skipped. */
   readonly initial?: Iterable<readonly [string, number]>
+  /** The overhead per task (ms) before any is measured; default {@link defaultOverheadMillis}. */
+  readonly overhead?: number
 }
+
+/**
+ * The queue's overhead per task before a session has measured its own: 0.02 ms (20 µs), the cost of one
+ * `submit` to an idle lane measured by `effect-lanes bench -s plan` on a 2-core machine (see
+ * `bench/README.md`). Each session replaces it with its own measurements.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const defaultOverheadMillis = 0.02
 
 /**
  * The default EMA weight of a new sample: 0.2.
@@ -86,36 +110,37 @@ export const update = (previous: Option.Option<number>, sample: number, alpha: n
 // internals
 // ---------------------------------------------------------------------------------------------
 
-type State = HashMap.HashMap<string, number>
+interface State {
+  readonly tools: HashMap.HashMap<string, number>
+  readonly overhead: Option.Option<number>
+}
 
 const normalizeAlpha = (alpha: number | undefined): number =>
   alpha !== undefined && Number.isFinite(alpha) && alpha > 0 && alpha <= 1 ? alpha : defaultAlpha
 
-const initialState = (initial: Iterable<readonly [string, number]> | undefined): State => {
-  let state = HashMap.empty<string, number>()
+const initialTools = (initial: Iterable<readonly [string, number]> | undefined): HashMap.HashMap<string, number> => {
+  let tools = HashMap.empty<string, number>()
   for (const [name, millis] of initial ?? []) {
-    if (isValidSample(millis)) state = HashMap.set(state, name, millis)
+    if (isValidSample(millis)) tools = HashMap.set(tools, name, millis)
   }
-  return state
+  return tools
 }
 
 const elapsedMillis = (start: bigint, end: bigint): number => Number(end - start) / 1_000_000
 
-const fromRef = (state: Ref.Ref<State>, alpha: number): LatencyModel => {
-  const record = Effect.fn("LatencyModel.record")(function*(toolName: string, millis: number) {
-    if (!isValidSample(millis)) return
-    yield* Ref.update(state, (map) => HashMap.set(map, toolName, update(HashMap.get(map, toolName), millis, alpha)))
-  })
+const fromRef = (state: Ref.Ref<State>, alpha: number, prior: number): LatencyModel => {
+  const record = (toolName: string, millis: number): Effect.Effect<void> =>
+    isValidSample(millis)
+      ? Ref.update(state, (s) => ({
+        ...s,
+        tools: HashMap.set(s.tools, toolName, update(HashMap.get(s.tools, toolName), millis, alpha))
+      }))
+      : Effect.void
 
-  const estimate = Effect.fn("LatencyModel.estimate")(function*(toolName: string) {
-    return HashMap.get(yield* Ref.get(state), toolName)
-  })
+  const estimate = (toolName: string) => Effect.map(Ref.get(state), (s) => HashMap.get(s.tools, toolName))
 
-  const estimates = Effect.fn("LatencyModel.estimates")(function*(calls: ReadonlyArray<{ readonly name: string }>) {
-    const map = yield* Ref.get(state)
-    const found = calls.map((call) => HashMap.get(map, call.name))
-    return Option.getOrUndefined(Option.all(found))
-  })
+  const estimates = (calls: ReadonlyArray<{ readonly name: string }>) =>
+    Effect.map(Ref.get(state), (s) => Option.getOrUndefined(Option.all(calls.map((call) => HashMap.get(s.tools, call.name)))))
 
   const measure = <A, E, R>(toolName: string, self: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
     Effect.flatMap(Clock.currentTimeNanos, (start) =>
@@ -124,9 +149,16 @@ const fromRef = (state: Ref.Ref<State>, alpha: number): LatencyModel => {
           ? Effect.void
           : Effect.flatMap(Clock.currentTimeNanos, (end) => record(toolName, elapsedMillis(start, end)))))
 
-  const snapshot = Effect.map(Ref.get(state), (map) => new Map(map))
+  const snapshot = Effect.map(Ref.get(state), (s) => new Map(s.tools))
 
-  return { alpha, record, estimate, estimates, measure, snapshot }
+  const overhead = Effect.map(Ref.get(state), (s) => Option.getOrElse(s.overhead, () => prior))
+
+  const recordOverhead = (millis: number): Effect.Effect<void> =>
+    isValidSample(millis)
+      ? Ref.update(state, (s) => ({ ...s, overhead: Option.some(update(s.overhead, millis, alpha)) }))
+      : Effect.void
+
+  return { alpha, record, estimate, estimates, measure, snapshot, overhead, recordOverhead }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -140,9 +172,12 @@ const fromRef = (state: Ref.Ref<State>, alpha: number): LatencyModel => {
  * @category constructors
  */
 export const makeWith = (options: Options = {}): Effect.Effect<LatencyModel> => {
-  const initial = initialState(options.initial)
   const alpha = normalizeAlpha(options.alpha)
-  return Effect.map(Ref.make(initial), (state) => fromRef(state, alpha))
+  const prior = options.overhead !== undefined && isValidSample(options.overhead) ? options.overhead : defaultOverheadMillis
+  return Effect.map(
+    Ref.make<State>({ tools: initialTools(options.initial), overhead: Option.none() }),
+    (state) => fromRef(state, alpha, prior)
+  )
 }
 
 /**

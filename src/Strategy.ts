@@ -1,40 +1,67 @@
 /**
- * The smart-enable planner (the seed report's Phase 3) as a pure, total function: given the tool
- * calls of one model turn, decide whether they run one after the other or in parallel, and how wide.
+ * The smart-enable planner (the seed report's Phase 3, grown into a per-call planner) and the tool-turn
+ * runner.
  *
- * `plan(calls, concurrency, options)` applies these rules, first match wins:
+ * A model turn's tool calls are split into **waves** in call order: consecutive calls that are safe to
+ * overlap form one wave, any other call runs alone and is a barrier. A call is safe to overlap when it is
+ * read-only (its own `traits`, then the classifier and traits its tool declares in `tools`, then routing: a
+ * tool that `Lane.fromTool` sends to the query lane is read-only), allowed and not blocked. With
+ * `parallelWrites`, writes whose files are known (the built-in `write`/`edit`, or tools declaring traits or
+ * resources) may join a wave too, as long as no two calls of the wave touch one file canonically with a write
+ * (`a`, `./a`, `sub/../a` and the absolute path under `root` are one file; a read of a directory covers what
+ * lies under it).
+ *
+ * Each wave is planned by {@link plan}, pure and total, first match wins:
  *
  * 1. `enabled: false`: Sequential.
  * 2. No calls: Sequential.
- * 3. Any call that is not eligible: Sequential. A call is eligible when its tool is routed to the
- *    `query` lane by `Lane.fromTool`, is named in `allowedTools` (an empty list allows every query
- *    tool) and is not named in `blockedTools` (blocked wins over allowed).
- * 4. Without cost estimates (the seed's rules): fewer than `minToolCount` calls, or every call a
- *    `fastTools` tool: Sequential; otherwise Parallel.
- * 5. With cost estimates (`estimates`, one expected latency in milliseconds per call, aligned with
- *    `calls`), the cost rule replaces both rules of 4 (they are guesses at cost, the estimates are
- *    measurements): Parallel when
+ * 3. A call that is not safe to overlap, or two calls touching one file: Sequential.
+ * 4. Fewer than `minToolCount` calls (default 2): Sequential.
+ * 5. With estimates (`estimates`, one expected latency in ms per call), the **cost rule**: Parallel when
+ *    `sum(estimates) - makespan(estimates, width) > perTaskOverheadMillis * calls.length`, i.e. when the
+ *    time saved beats the queue's overhead for every task. `makespan` is list scheduling in input order on
+ *    `width` workers, as `Effect.all(..., { concurrency: width })` does.
+ * 6. Otherwise: Sequential when every call is a `fastTools` tool (none by default), else Parallel.
  *
- *    `sum(estimates) - makespan(estimates, width) > perTaskOverheadMillis * calls.length`
+ * A Parallel plan's width is `min(concurrency, calls.length)`. Every plan's `reason` names the figures it
+ * used. {@link runTurn} supplies the session's own figures: per-tool latencies learned from every call the
+ * session ran (else a declared `latencyMillis`, else a prior by traits) and the queue's overhead per task
+ * learned from the turns it ran.
  *
- *    i.e. when the time saved beats the queue's overhead for every task, whatever the call count.
- *    `makespan` is list scheduling in input order on `width` workers, which is what
- *    `Effect.all(..., { concurrency: width })` does. The overhead defaults to
- *    {@link defaultPerTaskOverheadMillis}. Estimates that do not fit (wrong length, a value that is
- *    not a finite number >= 0) are ignored and rule 4 applies, with the reason saying so.
- *
- * A Parallel plan's width is `min(concurrency, calls.length)`; a `concurrency` that is not a finite
- * number >= 1 counts as 1, and a fractional one is rounded down. Every plan carries a `reason`.
+ * {@link seedRules} is the upstream's Phase 3 rule set, exactly: Sequential when disabled, when fewer than
+ * `minToolCount` (6) calls, when every call is a fast tool (`glob`, `ls`, `list_files`), or when any call is
+ * not a query-lane tool (`Lane.fromTool`) that is allowed and not blocked; otherwise Parallel; estimates are
+ * ignored. Upstream measured it at 1.04x (seed report, "Upstream results"); on real agents, which make 1-5
+ * calls per response, it never runs a turn in parallel. Select it with `LANES_STRATEGY=seed`.
  *
  * @since 0.1.0
  */
 import * as Effect from "effect/Effect"
 import type * as Exit from "effect/Exit"
-import * as turn from "./internal/turnRunner.js"
-import * as Lane from "./Lane.js"
+import * as callFacts from "./internal/strategy/calls.js"
+import * as internal from "./internal/strategy/planner.js"
+import * as turn from "./internal/strategy/runTurn.js"
+import type * as Lane from "./Lane.js"
 import type { QueueShutdown, TaskCancelled, TaskTimeout } from "./LaneError.js"
 import type * as LaneQueue from "./LaneQueue.js"
-import type * as LatencyModel from "./LatencyModel.js"
+import * as LatencyModel from "./LatencyModel.js"
+import type * as Traits from "./ToolTraits.js"
+
+/**
+ * MCP's tool annotations as traits (see the `ToolTraits` module).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type ToolTraits = Traits.ToolTraits
+
+/**
+ * An application's declaration of one tool (see the `ToolTraits` module).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type ToolSpec = Traits.ToolSpec
 
 /**
  * One tool call requested by the model in a turn.
@@ -46,6 +73,8 @@ export interface ToolCall {
   readonly id: string
   readonly name: string
   readonly args?: unknown
+  /** What this call does; wins over everything its tool declares. */
+  readonly traits?: Partial<Traits.ToolTraits> | undefined
 }
 
 /**
@@ -57,14 +86,18 @@ export interface ToolCall {
 export interface Options {
   /** When `false`, every batch runs sequentially. Default `true`. */
   readonly enabled: boolean
-  /** Batches with fewer calls run sequentially (when no estimates are given). Default `6`. */
+  /** `"cost"` (the per-call default) or `"seed"` (the upstream's rules, {@link seedRules}). */
+  readonly rules: "cost" | "seed"
+  /** Batches with fewer calls run sequentially. Default `2` (`seedRules`: `6`). */
   readonly minToolCount: number
-  /** Tools too cheap to be worth parallelising on their own. Default `["glob", "ls", "list_files"]`. */
+  /** Without estimates, a batch of only these tools runs sequentially. Default `[]` (`seedRules`: `glob`, `ls`, `list_files`). */
   readonly fastTools: ReadonlyArray<string>
-  /** Query tools that may run in parallel; empty allows every query-lane tool. Default `[]`. */
+  /** Tools that may overlap others; empty allows every safe call. Default `[]`. */
   readonly allowedTools: ReadonlyArray<string>
-  /** Tools that force a sequential batch; wins over `allowedTools`. Default `[]`. */
+  /** Tools whose calls always run alone; wins over `allowedTools`. Default `[]`. */
   readonly blockedTools: ReadonlyArray<string>
+  /** The application's tool declarations by name (traits, lane, classifier, resources, latency prior). Default `{}`. */
+  readonly tools: Traits.ToolSpecs
 }
 
 /**
@@ -76,9 +109,13 @@ export interface Options {
  */
 export interface PlanOptions extends Partial<Options> {
   /** Expected latency in milliseconds of each call, aligned with `calls`; turns on the cost rule. */
-  readonly estimates?: ReadonlyArray<number>
+  readonly estimates?: ReadonlyArray<number> | undefined
   /** Queue overhead per task in milliseconds. Default {@link defaultPerTaskOverheadMillis}. */
-  readonly perTaskOverheadMillis?: number
+  readonly perTaskOverheadMillis?: number | undefined
+  /** Let writes to distinct files (canonically) share a wave. Default `false`. */
+  readonly parallelWrites?: boolean | undefined
+  /** The directory relative paths are resolved against, so that absolute paths compare with them. */
+  readonly root?: string | undefined
 }
 
 /**
@@ -113,33 +150,43 @@ export interface Parallel {
 export type Plan = Sequential | Parallel
 
 /**
- * The default settings: enabled, at least 6 calls, `glob`/`ls`/`list_files` count as fast, every
- * query tool allowed, none blocked.
+ * The default settings: enabled, per-call rules with the cost rule when estimates are known, at least 2
+ * calls, no fast tools, every safe call allowed, none blocked, no declared tools.
  *
  * @since 0.1.0
  * @category constants
  */
-export const defaults: Options = {
-  enabled: true,
-  minToolCount: 6,
-  fastTools: ["glob", "ls", "list_files"],
-  allowedTools: [],
-  blockedTools: []
-}
+export const defaults: Options = internal.defaults
 
 /**
- * The default queue overhead per task, in milliseconds, charged by the cost rule: 0.05 ms (50 µs).
- *
- * Measured, not guessed: `effect-lanes bench -s queue --tasks 20000` on a 2-core machine gave
- * 23.8 µs per task for `submitBatch` (the path a parallel stage as wide as its lane takes) and
- * 97 µs per task for `submit` one by one (which includes the submitter's own fiber), against
- * 5.0 µs for a plain `Effect.forEach`; see `bench/README.md`. 50 µs sits between the two and makes
- * twelve 50 µs calls run in order, as a human would. Pass `perTaskOverheadMillis` for your own figure.
+ * The upstream's Phase 3 rules (seed report): at least 6 calls, all routed to the query lane by name, not
+ * all of them `glob`/`ls`/`list_files`; estimates ignored. Measured upstream at 1.04x overall.
  *
  * @since 0.1.0
  * @category constants
  */
-export const defaultPerTaskOverheadMillis = 0.05
+export const seedRules: Options = internal.seedRules
+
+/**
+ * The queue overhead per task, in milliseconds, that the cost rule charges when none is given:
+ * `LatencyModel.defaultOverheadMillis` (the cost of one `submit` to an idle lane, `bench/README.md`).
+ * `runTurn` charges the session's own, learned figure instead.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const defaultPerTaskOverheadMillis: number = LatencyModel.defaultOverheadMillis
+
+/**
+ * The latencies assumed for a tool that has neither history in the session nor a declared
+ * `latencyMillis`: `openWorldMillis` 1700 ms for an open-world call (upstream measured ten network fetches
+ * at about 17 s in order, seed report), so that such calls run in parallel; `localMillis` 1 ms for a
+ * local one.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const priors: { readonly openWorldMillis: number; readonly localMillis: number } = turn.priors
 
 /**
  * Builds a Sequential plan.
@@ -147,7 +194,7 @@ export const defaultPerTaskOverheadMillis = 0.05
  * @since 0.1.0
  * @category constructors
  */
-export const sequential = (reason: string): Sequential => ({ _tag: "Sequential", reason })
+export const sequential: (reason: string) => Sequential = internal.sequential
 
 /**
  * Builds a Parallel plan; a concurrency that is not a finite number >= 1 becomes 1, a fractional one
@@ -156,11 +203,7 @@ export const sequential = (reason: string): Sequential => ({ _tag: "Sequential",
  * @since 0.1.0
  * @category constructors
  */
-export const parallel = (concurrency: number, reason: string): Parallel => ({
-  _tag: "Parallel",
-  concurrency: normalizeConcurrency(concurrency),
-  reason
-})
+export const parallel: (concurrency: number, reason: string) => Parallel = internal.parallel
 
 /**
  * Whether a plan runs its batch sequentially.
@@ -194,15 +237,7 @@ export const concurrency = (plan: Plan): number => isParallel(plan) ? plan.concu
  * @since 0.1.0
  * @category cost model
  */
-export const makespan = (estimates: ReadonlyArray<number>, concurrency: number): number => {
-  const width = Math.min(normalizeConcurrency(concurrency), Math.max(1, estimates.length))
-  const finish = new Array<number>(width).fill(0)
-  for (const estimate of estimates) {
-    const worker = indexOfMin(finish)
-    finish[worker] = (finish[worker] ?? 0) + estimate
-  }
-  return finish.reduce((max, time) => Math.max(max, time), 0)
-}
+export const makespan: (estimates: ReadonlyArray<number>, concurrency: number) => number = internal.makespan
 
 /**
  * Decides how to run one turn's tool calls; see the module documentation for the rules. Pure and
@@ -211,198 +246,109 @@ export const makespan = (estimates: ReadonlyArray<number>, concurrency: number):
  * @since 0.1.0
  * @category planning
  */
-export const plan = (calls: ReadonlyArray<ToolCall>, concurrency: number, options?: PlanOptions): Plan => {
-  const settings = resolve(options)
-  if (!settings.enabled) return sequential("smart parallelism is disabled")
-  if (calls.length === 0) return sequential("no tool calls to run")
-  const ineligible = findIneligible(calls, settings)
-  if (ineligible !== undefined) return sequential(ineligible)
-  const width = Math.min(normalizeConcurrency(concurrency), calls.length)
-  const estimates = options?.estimates
-  if (estimates === undefined) return planByCount(calls, width, settings, "")
-  const problem = estimatesProblem(estimates, calls.length)
-  return problem === undefined
-    ? planByCost(estimates, width, overheadOf(options))
-    : planByCount(calls, width, settings, ` (estimates ignored: ${problem})`)
-}
-
-// ---------------------------------------------------------------------------------------------
-// internals
-// ---------------------------------------------------------------------------------------------
-
-const normalizeConcurrency = (concurrency: number): number =>
-  Number.isFinite(concurrency) && concurrency >= 1 ? Math.floor(concurrency) : 1
-
-const indexOfMin = (values: ReadonlyArray<number>): number =>
-  values.reduce((best, value, index) => value < (values[best] ?? Infinity) ? index : best, 0)
-
-const resolve = (options: PlanOptions | undefined): Options => ({
-  enabled: options?.enabled ?? defaults.enabled,
-  minToolCount: options?.minToolCount ?? defaults.minToolCount,
-  fastTools: options?.fastTools ?? defaults.fastTools,
-  allowedTools: options?.allowedTools ?? defaults.allowedTools,
-  blockedTools: options?.blockedTools ?? defaults.blockedTools
-})
-
-const overheadOf = (options: PlanOptions | undefined): number => {
-  const overhead = options?.perTaskOverheadMillis
-  return overhead !== undefined && Number.isFinite(overhead) && overhead >= 0 ? overhead : defaultPerTaskOverheadMillis
-}
-
-const quote = (name: string): string => JSON.stringify(name)
-
-const ineligibility = (name: string, settings: Options): string | undefined => {
-  if (settings.blockedTools.includes(name)) return `tool ${quote(name)} is blocked`
-  const lane = Lane.fromTool(name)
-  if (lane !== "query") return `tool ${quote(name)} runs in the ${lane} lane, not the query lane`
-  if (settings.allowedTools.length > 0 && !settings.allowedTools.includes(name)) {
-    return `tool ${quote(name)} is not in allowedTools`
-  }
-  return undefined
-}
-
-const findIneligible = (calls: ReadonlyArray<ToolCall>, settings: Options): string | undefined => {
-  for (const call of calls) {
-    const reason = ineligibility(call.name, settings)
-    if (reason !== undefined) return reason
-  }
-  return undefined
-}
-
-const planByCount = (calls: ReadonlyArray<ToolCall>, width: number, settings: Options, note: string): Plan => {
-  const count = calls.length
-  if (count < settings.minToolCount) {
-    return sequential(`${count} tool calls, fewer than minToolCount ${settings.minToolCount}${note}`)
-  }
-  if (calls.every((call) => settings.fastTools.includes(call.name))) {
-    return sequential(`all ${count} tool calls are fast tools${note}`)
-  }
-  return parallel(width, `${count} query tool calls, not all fast: parallel at concurrency ${width}${note}`)
-}
-
-const estimatesProblem = (estimates: ReadonlyArray<number>, count: number): string | undefined => {
-  if (estimates.length !== count) return `${estimates.length} estimates for ${count} calls`
-  return estimates.every((estimate) => Number.isFinite(estimate) && estimate >= 0)
-    ? undefined
-    : "an estimate is not a finite number >= 0"
-}
-
-const formatMillis = (millis: number): string => `${Number(millis.toFixed(3))} ms`
-
-const planByCost = (estimates: ReadonlyArray<number>, width: number, overheadPerTask: number): Plan => {
-  const serial = estimates.reduce((sum, estimate) => sum + estimate, 0)
-  const saved = serial - makespan(estimates, width)
-  const overhead = overheadPerTask * estimates.length
-  const figures = `estimated ${formatMillis(serial)} sequential, saving ${formatMillis(saved)} at concurrency ${width}`
-  return saved > overhead
-    ? parallel(width, `${figures} > overhead ${formatMillis(overhead)}`)
-    : sequential(`${figures} <= overhead ${formatMillis(overhead)}`)
-}
-
-// ---------------------------------------------------------------------------------------------
-// the tool-turn runner
-// ---------------------------------------------------------------------------------------------
+export const plan: (calls: ReadonlyArray<ToolCall>, concurrency: number, options?: PlanOptions) => Plan =
+  internal.plan
 
 /**
- * How a stage was formed: consecutive query-lane calls (`query`), consecutive `write`/`edit`
- * calls to distinct paths when `parallelWrites` is on (`writes`), or one call of another lane
- * (`single`).
+ * The traits of one call: MCP's defaults, then routing (query-lane tools are read-only), then the traits
+ * its tool declares in `options.tools`, then the declaration's classifier on the call's arguments, then the
+ * call's own `traits` (later wins).
+ *
+ * @since 0.1.0
+ * @category planning
+ */
+export const traitsOf = (call: ToolCall, options?: Pick<PlanOptions, "tools">): Traits.ToolTraits =>
+  callFacts.traitsOf(call, options?.tools)
+
+/**
+ * The lane of one call: the lane its tool declares, then stated traits (read-only: query; not read-only:
+ * never query, so execute unless the name routes to control or generate), then `Lane.fromTool`.
+ *
+ * @since 0.1.0
+ * @category planning
+ */
+export const laneOf = (call: ToolCall, options?: Pick<PlanOptions, "tools">): Lane.Lane =>
+  callFacts.laneOf(call, options?.tools)
+
+/**
+ * How a stage was formed: a wave of calls that may overlap (`wave`), or one call that runs alone (`single`).
  *
  * @since 0.1.0
  * @category models
  */
-export type StageKind = "query" | "writes" | "single"
+export type StageKind = "wave" | "single"
 
 /**
- * One stage of a turn: calls that run together, in one lane, under one plan.
+ * One stage of a turn: calls that run together under one plan, each in its own lane.
  *
  * @since 0.1.0
  * @category models
  */
 export interface Stage {
   readonly kind: StageKind
+  /** The lane of the stage's first call. */
   readonly lane: Lane.Lane
+  /** The lane of each call, aligned with `indices`. */
+  readonly lanes: ReadonlyArray<Lane.Lane>
   /** The positions of the stage's calls in the turn. */
   readonly indices: ReadonlyArray<number>
   readonly plan: Plan
 }
 
 /**
- * Settings of {@link stages} and {@link runTurn}.
+ * Settings of {@link stages}: the planner's options (`parallelWrites` and `root` included).
  *
  * @since 0.1.0
  * @category models
  */
-export interface TurnOptions extends PlanOptions {
-  /** Let consecutive `write`/`edit` calls to distinct paths run together. Default `false`. */
-  readonly parallelWrites?: boolean
-}
+export type TurnOptions = PlanOptions
 
 /**
- * Splits a turn into stages in call order and plans each: consecutive query-lane calls form one
- * stage planned by {@link plan}; calls of the other lanes run one at a time, except consecutive
- * `write`/`edit` calls to distinct paths with `parallelWrites`. `options.estimates`, when given,
- * are aligned with the whole turn.
+ * Splits a turn into waves in call order and plans each with {@link plan}; `options.estimates`, when
+ * given, are aligned with the whole turn. Pure and total.
  *
  * @since 0.1.0
  * @category planning
  */
-export const stages = (
-  calls: ReadonlyArray<ToolCall>,
-  concurrency: number,
-  options: TurnOptions = {}
-): Array<Stage> =>
-  turn.split(calls, options.parallelWrites ?? false).map((group) =>
-    turn.planStage(plan, group, calls, concurrency, options, turn.sliceEstimates(options.estimates, group.indices))
-  )
+export const stages: (calls: ReadonlyArray<ToolCall>, concurrency: number, options?: TurnOptions) => Array<Stage> =
+  internal.stages
 
 /**
- * Settings of {@link runTurn}: the planner's options plus an optional {@link LatencyModel.LatencyModel}
- * that supplies the estimates (when every call of a stage has history) and learns from every call.
+ * Settings of {@link runTurn}: the planner's options, plus
+ *
+ * - `latencyModel`: the cost model to learn from and plan with; default the queue's own (`queue.latency`),
+ *   which every call of the session feeds;
+ * - `resolvePath`: makes a path real (symlinks resolved) before files are compared; the built-in tools give
+ *   one (`Tools.turnOptions`). A path it fails on is compared as written.
  *
  * @since 0.1.0
  * @category models
  */
 export interface RunTurnOptions extends TurnOptions {
-  readonly latencyModel?: LatencyModel.LatencyModel
+  readonly latencyModel?: LatencyModel.LatencyModel | undefined
+  readonly resolvePath?: ((path: string) => Effect.Effect<string, unknown>) | undefined
 }
 
 /**
- * Runs the tool calls of one model turn through a session queue, as fast as is safe, and returns
- * one `Exit` per call in the original call order.
+ * Runs the tool calls of one model turn through a session queue, as fast as is safe, and returns one
+ * `Exit` per call in call order.
  *
- * The turn is split by {@link stages}; stages run one after the other, each through its lane
- * (`submitBatch` for a parallel stage as wide as the lane). One failing call never cancels its
- * siblings. Interrupting the turn interrupts every call still waiting or running. The planner starts
- * from the queue's `strategy` settings (so `LANES_PARALLEL_MIN_TOOLS` sets `minToolCount`), overridden
- * by `options`; the width is the query lane's current concurrency.
+ * The turn is split by {@link stages}, planned with the session's learned estimates and overhead (unless
+ * `options` gives its own); stages run one after the other; a parallel wave goes to its lanes in one
+ * `submitBatch` per lane, a sequential stage call by call, each call in its own lane (`laneOf`). One failing
+ * call never cancels its siblings. Interrupting the turn interrupts every call still waiting or running.
+ * The planner starts from the queue's `strategy` settings (`LANES_STRATEGY`, `LANES_PARALLEL_MIN_TOOLS`),
+ * overridden by `options`; the width is the query lane's current concurrency. Every call's run time feeds
+ * the model, and every stage's time beyond its calls' the queue's overhead per task.
  *
  * @since 0.1.0
  * @category running
  */
-export const runTurn = Effect.fn("Strategy.runTurn")(function*<A, E, R>(
+export const runTurn = Effect.fn("Strategy.runTurn")(<A, E, R>(
   queue: LaneQueue.LaneQueue,
   calls: ReadonlyArray<ToolCall>,
   execute: (call: ToolCall) => Effect.Effect<A, E, R>,
   options: RunTurnOptions = {}
-) {
-  const settings: RunTurnOptions = { ...queue.settings.strategy, ...options }
-  const { lanes } = yield* queue.stats
-  const concurrency = lanes.query.concurrency
-  const run = turn.measured(options.latencyModel, execute)
-  const results: Array<Exit.Exit<A, E | TaskTimeout | TaskCancelled | QueueShutdown>> = new Array(calls.length)
-  for (const group of turn.split(calls, options.parallelWrites ?? false)) {
-    const estimates = options.latencyModel === undefined
-      ? turn.sliceEstimates(options.estimates, group.indices)
-      : group.kind === "query"
-      ? yield* options.latencyModel.estimates(turn.callsAt(calls, group.indices))
-      : undefined
-    const stage = turn.planStage(plan, group, calls, concurrency, settings, estimates)
-    const exits = yield* turn.runStage(queue, stage, calls, run, lanes[stage.lane].concurrency)
-    exits.forEach((exit, i) => {
-      const index = group.indices[i]
-      if (index !== undefined) results[index] = exit
-    })
-  }
-  return results
-})
+): Effect.Effect<Array<Exit.Exit<A, E | TaskTimeout | TaskCancelled | QueueShutdown>>, never, R> =>
+  turn.runTurn(queue, calls, execute, options)
+)

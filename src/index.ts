@@ -75,6 +75,13 @@ export * as RetryPolicy from "./RetryPolicy.js"
 export * as Strategy from "./Strategy.js"
 
 /**
+ * Tool traits (MCP's annotations) and tool declarations for the planner.
+ *
+ * @since 0.1.0
+ */
+export * as ToolTraits from "./ToolTraits.js"
+
+/**
  * The built-in tools (read, ls, glob, grep, write, edit, bash) on @effect/platform.
  *
  * @since 0.1.0

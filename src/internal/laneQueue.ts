@@ -23,6 +23,8 @@ import {
 import * as LaneEvent from "../LaneEvent.js"
 import type * as LaneQueue from "../LaneQueue.js"
 import * as LanesConfig from "../LanesConfig.js"
+import * as LatencyModel from "../LatencyModel.js"
+import { laneOf } from "./strategy/calls.js"
 import * as TaskId from "../TaskId.js"
 import { makeAttempts } from "./attempts.js"
 import { dispatcher } from "./dispatcher.js"
@@ -104,6 +106,7 @@ class TaskTicket<A, E, R> extends Ticket {
 /** @internal */
 export const make = Effect.fnUntraced(function*(sessionId: string) {
   const settings = yield* LanesConfig.LanesConfig
+  const latency = yield* LatencyModel.make
   const clock = yield* Effect.clock
   const now = () => clock.unsafeCurrentTimeMillis()
   const ids = yield* TaskId.generator(sessionId)
@@ -292,7 +295,14 @@ export const make = Effect.fnUntraced(function*(sessionId: string) {
     toolName: string,
     task: Effect.Effect<A, E, R>
   ): Effect.Effect<A, E | QueueShutdown | TaskTimeout | TaskCancelled, R> =>
-    submitByToolSpan(submitOne(Lane.fromTool(toolName), toolName, undefined, task))
+    submitByToolSpan(
+      submitOne(
+        laneOf({ name: toolName }, settings.strategy.tools),
+        toolName,
+        undefined,
+        latency.measure(toolName, task)
+      )
+    )
 
   type BatchExits<A, E> = Array<Exit.Exit<A, E | TaskTimeout | TaskCancelled>>
 
@@ -443,6 +453,7 @@ export const make = Effect.fnUntraced(function*(sessionId: string) {
   const service: LaneQueue.LaneQueue = {
     sessionId,
     settings,
+    latency,
     submit,
     submitByTool,
     submitBatch,

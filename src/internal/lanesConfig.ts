@@ -149,14 +149,25 @@ export const config: Config.Config<LanesConfig.Settings> = Config.all({
   totalConcurrency: countConfig("LANES_TOTAL_CONCURRENCY", concurrencyRange),
   starvationDeadline: durationConfig("LANES_STARVATION_DEADLINE"),
   deadLetterCapacity: countConfig("LANES_DEAD_LETTER_CAPACITY", largeRange),
-  minToolCount: countConfig("LANES_PARALLEL_MIN_TOOLS", concurrencyRange)
+  minToolCount: countConfig("LANES_PARALLEL_MIN_TOOLS", concurrencyRange),
+  rules: Config.option(Config.literal("cost", "seed")("LANES_STRATEGY"))
 }).pipe(Config.map((read) => ({
   lanes: { control: read.control, query: read.query, execute: read.execute, generate: read.generate },
   totalConcurrency: read.totalConcurrency,
   starvationDeadline: orDefault(read.starvationDeadline, defaults.starvationDeadline),
   deadLetterCapacity: orDefault(read.deadLetterCapacity, defaults.deadLetterCapacity),
-  strategy: { ...defaults.strategy, minToolCount: orDefault(read.minToolCount, defaults.strategy.minToolCount) }
+  strategy: strategyOf(Option.getOrUndefined(read.rules), Option.getOrUndefined(read.minToolCount))
 })))
+
+/** The planner's options of a preset (`cost`: `Strategy.defaults`, `seed`: `Strategy.seedRules`), adjusted. */
+const strategyOf = (
+  rules: Strategy.Options["rules"] | undefined,
+  minToolCount: number | undefined,
+  input?: Partial<Strategy.Options>
+): Strategy.Options => {
+  const preset = (input?.rules ?? rules) === "seed" ? Strategy.seedRules : Strategy.defaults
+  return { ...preset, ...input, minToolCount: minToolCount ?? preset.minToolCount }
+}
 
 // ---------------------------------------------------------------------------------------------
 // from code
@@ -244,9 +255,9 @@ export const make = (input: LanesConfig.Input): Check<LanesConfig.Settings> =>
       count(
         input.strategy?.minToolCount === undefined ? "parallelMinTools" : "strategy.minToolCount",
         input.strategy?.minToolCount ?? input.parallelMinTools,
-        defaults.strategy.minToolCount,
+        strategyOf(undefined, undefined, input.strategy).minToolCount,
         concurrencyRange
       ),
-      (minToolCount): Strategy.Options => ({ ...defaults.strategy, ...input.strategy, minToolCount })
+      (minToolCount) => strategyOf(undefined, minToolCount, input.strategy)
     )
   })
