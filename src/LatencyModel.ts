@@ -140,7 +140,10 @@ const fromRef = (state: Ref.Ref<State>, alpha: number, prior: number): LatencyMo
   const estimate = (toolName: string) => Effect.map(Ref.get(state), (s) => HashMap.get(s.tools, toolName))
 
   const estimates = (calls: ReadonlyArray<{ readonly name: string }>) =>
-    Effect.map(Ref.get(state), (s) => Option.getOrUndefined(Option.all(calls.map((call) => HashMap.get(s.tools, call.name)))))
+    Effect.map(
+      Ref.get(state),
+      (s) => Option.getOrUndefined(Option.all(calls.map((call) => HashMap.get(s.tools, call.name))))
+    )
 
   const measure = <A, E, R>(toolName: string, self: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
     Effect.flatMap(Clock.currentTimeNanos, (start) =>
@@ -173,7 +176,9 @@ const fromRef = (state: Ref.Ref<State>, alpha: number, prior: number): LatencyMo
  */
 export const makeWith = (options: Options = {}): Effect.Effect<LatencyModel> => {
   const alpha = normalizeAlpha(options.alpha)
-  const prior = options.overhead !== undefined && isValidSample(options.overhead) ? options.overhead : defaultOverheadMillis
+  const prior = options.overhead !== undefined && isValidSample(options.overhead)
+    ? options.overhead
+    : defaultOverheadMillis
   return Effect.map(
     Ref.make<State>({ tools: initialTools(options.initial), overhead: Option.none() }),
     (state) => fromRef(state, alpha, prior)

@@ -246,8 +246,7 @@ export const makespan: (estimates: ReadonlyArray<number>, concurrency: number) =
  * @since 0.1.0
  * @category planning
  */
-export const plan: (calls: ReadonlyArray<ToolCall>, concurrency: number, options?: PlanOptions) => Plan =
-  internal.plan
+export const plan: (calls: ReadonlyArray<ToolCall>, concurrency: number, options?: PlanOptions) => Plan = internal.plan
 
 /**
  * The traits of one call: MCP's defaults, then routing (query-lane tools are read-only), then the traits

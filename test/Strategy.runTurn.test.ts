@@ -34,14 +34,28 @@ describe("Strategy.stages", () => {
     ]
     const planned = Strategy.stages(calls, 8)
     expect(planned.map((stage) => [stage.kind, stage.indices, stage.plan._tag])).toEqual([
-      ["query", [0, 1, 2, 3, 4, 5], "Parallel"],
+      ["wave", [0, 1, 2, 3, 4, 5], "Parallel"],
       ["single", [6], "Sequential"],
       ["single", [7], "Sequential"],
       ["single", [8], "Sequential"],
-      ["query", [9, 10], "Sequential"]
+      ["wave", [9, 10], "Parallel"]
+    ])
+    const seed = Strategy.stages(calls, 8, Strategy.seedRules)
+    expect(seed.map((stage) => stage.plan._tag)).toEqual([
+      "Parallel",
+      "Sequential",
+      "Sequential",
+      "Sequential",
+      "Sequential"
     ])
     const withWrites = Strategy.stages(calls, 8, { parallelWrites: true })
-    expect(withWrites[1]).toMatchObject({ kind: "writes", indices: [6, 7], plan: { _tag: "Parallel", concurrency: 2 } })
+    // reads of other files and writes of distinct files share one wave; bash stays a barrier
+    expect(withWrites.map((stage) => stage.indices)).toEqual([[0, 1, 2, 3, 4, 5, 6, 7], [8], [9, 10]])
+    expect(withWrites[0]).toMatchObject({
+      kind: "wave",
+      lanes: ["query", "query", "query", "query", "query", "query", "execute", "execute"],
+      plan: { _tag: "Parallel", concurrency: 8 }
+    })
   })
 
   it("keeps writes to the same path apart", () => {

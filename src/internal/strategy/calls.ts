@@ -13,7 +13,10 @@ export const specOf = (tools: ToolTraits.ToolSpecs | undefined, name: string): T
   tools !== undefined && Object.hasOwn(tools, name) ? tools[name] : undefined
 
 /** @internal A classifier's verdict; one that throws or returns a non-object gives none. */
-const classified = (spec: ToolTraits.ToolSpec | undefined, args: unknown): Partial<ToolTraits.ToolTraits> | undefined => {
+const classified = (
+  spec: ToolTraits.ToolSpec | undefined,
+  args: unknown
+): Partial<ToolTraits.ToolTraits> | undefined => {
   if (spec?.classify === undefined) return undefined
   try {
     const verdict: unknown = spec.classify(args)
@@ -37,7 +40,13 @@ const ownTraits = (call: Call): Partial<ToolTraits.ToolTraits> | undefined =>
  */
 export const traitsOf = (call: Call, tools: ToolTraits.ToolSpecs | undefined): ToolTraits.ToolTraits => {
   const spec = specOf(tools, call.name)
-  return ToolTraits.merge(ToolTraits.defaults, routed(call.name), spec?.traits, classified(spec, call.args), ownTraits(call))
+  return ToolTraits.merge(
+    ToolTraits.defaults,
+    routed(call.name),
+    spec?.traits,
+    classified(spec, call.args),
+    ownTraits(call)
+  )
 }
 
 /** @internal Whether some source other than routing states the call's `readOnly`. */

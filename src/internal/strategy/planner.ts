@@ -27,7 +27,6 @@ export const seedRules: Strategy.Options = {
   tools: {}
 }
 
-
 /** @internal */
 export const resolve = (options: Strategy.PlanOptions | undefined): Strategy.Options => {
   const base = options?.rules === "seed" ? seedRules : defaults
@@ -225,7 +224,9 @@ export const plan = (
 }
 
 /** @internal The turn split into waves of calls that may overlap and lone calls, in call order. */
-export const waves = (facts: ReadonlyArray<Facts>): Array<{ readonly alone: boolean; readonly indices: Array<number> }> => {
+export const waves = (
+  facts: ReadonlyArray<Facts>
+): Array<{ readonly alone: boolean; readonly indices: Array<number> }> => {
   const groups: Array<{ alone: boolean; indices: Array<number>; touched: Array<Touch> }> = []
   facts.forEach((fact, index) => {
     const last = groups[groups.length - 1]

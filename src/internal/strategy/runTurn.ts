@@ -101,24 +101,35 @@ const runStage = <A, E, R>(
   const tasks = stage.indices.flatMap((index, i) => {
     const call = calls[index]
     if (call === undefined) return []
-    return [Effect.flatMap(Clock.currentTimeNanos, (start) =>
-      Effect.onExit(execute(call), (exit) =>
-        Exit.isInterrupted(exit) ? Effect.void : Effect.flatMap(Clock.currentTimeNanos, (end) => {
-          const millis = elapsedMillis(start, end)
-          runs[i] = millis
-          measured++
-          return model.record(call.name, millis)
-        })))]
+    return [
+      Effect.flatMap(
+        Clock.currentTimeNanos,
+        (start) =>
+          Effect.onExit(
+            execute(call),
+            (exit) =>
+              Exit.isInterrupted(exit) ? Effect.void : Effect.flatMap(Clock.currentTimeNanos, (end) => {
+                const millis = elapsedMillis(start, end)
+                runs[i] = millis
+                measured++
+                return model.record(call.name, millis)
+              })
+          )
+      )
+    ]
   })
   const width = stage.plan._tag === "Parallel" ? stage.plan.concurrency : 1
   const run = width > 1 ? runParallel(queue, stage.lanes, tasks) : runInOrder(queue, stage.lanes, tasks)
-  return Effect.flatMap(Clock.currentTimeNanos, (start) =>
-    Effect.tap(run, () =>
-      Effect.flatMap(Clock.currentTimeNanos, (end) => {
-        if (measured !== count) return Effect.void
-        const work = width > 1 ? makespan(runs, width) : runs.reduce((sum, millis) => sum + millis, 0)
-        return model.recordOverhead(Math.max(0, (elapsedMillis(start, end) - work) / count))
-      })))
+  return Effect.flatMap(
+    Clock.currentTimeNanos,
+    (start) =>
+      Effect.tap(run, () =>
+        Effect.flatMap(Clock.currentTimeNanos, (end) => {
+          if (measured !== count) return Effect.void
+          const work = width > 1 ? makespan(runs, width) : runs.reduce((sum, millis) => sum + millis, 0)
+          return model.recordOverhead(Math.max(0, (elapsedMillis(start, end) - work) / count))
+        }))
+  )
 }
 
 const runInOrder = <A, E, R>(
@@ -154,10 +165,12 @@ const runParallel = <A, E, R>(
     Effect.forEach(groups, ([lane, indices]) => batch(lane, indices), { concurrency: "unbounded" }),
     (exits) => {
       const out: Array<CallExit<A, E>> = new Array(tasks.length)
-      groups.forEach(([, indices], g) => indices.forEach((i, k) => {
-        const exit = exits[g]?.[k]
-        if (exit !== undefined) out[i] = exit
-      }))
+      groups.forEach(([, indices], g) =>
+        indices.forEach((i, k) => {
+          const exit = exits[g]?.[k]
+          if (exit !== undefined) out[i] = exit
+        })
+      )
       return out
     }
   )
