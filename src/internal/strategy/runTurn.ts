@@ -66,10 +66,13 @@ export const runTurn = <A, E, R>(
     const settings = resolve(merged)
     const model = options.latencyModel ?? queue.latency
     const { lanes } = yield* queue.stats
-    const resolved = merged.resolvePath === undefined
-      ? undefined
-      : yield* resolveResources(calls, settings.tools, merged.resolvePath)
-    const facts = factsOf(calls, merged, settings, resolved)
+    const pure = factsOf(calls, merged, settings)
+    // real paths matter only where a write may share a wave: with parallelWrites, a call that may overlap
+    // others and is not read-only
+    const facts = merged.resolvePath !== undefined && merged.parallelWrites === true &&
+        pure.some((fact) => fact.alone === undefined && !fact.traits.readOnly)
+      ? factsOf(calls, merged, settings, yield* resolveResources(calls, settings.tools, merged.resolvePath))
+      : pure
     const estimates = merged.estimates ?? (yield* estimatesOf(model, calls, facts, settings.tools))
     const perTaskOverheadMillis = merged.perTaskOverheadMillis ?? (yield* model.overhead)
     const planned = stagesOf(facts, lanes.query.concurrency, { ...merged, estimates, perTaskOverheadMillis }, settings)
