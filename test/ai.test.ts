@@ -14,7 +14,7 @@ const ReadFile = Tool.make("read_file", {
   success: Schema.String,
   failure: ReadFailed
 })
-  
+  .annotate(Tool.Readonly, true)
   .annotate(Tool.Destructive, false)
   .annotate(Tool.Idempotent, true)
   .annotate(Tool.OpenWorld, false)
