@@ -28,7 +28,8 @@ import type * as ToolTraits from "../ToolTraits.js"
 export type McpToolInfo = internal.McpToolInfo
 
 /**
- * A `tools/call` result: `content`, optional `structuredContent`, and `isError`.
+ * A `tools/call` result: `content`, optional `structuredContent`, and `isError` (or `toolResult`, from a server
+ * on protocol 2024-10-07). The model reads `structuredContent` when present, else `content`.
  *
  * @since 0.1.0
  * @category models

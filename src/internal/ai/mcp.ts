@@ -19,6 +19,8 @@ export interface McpCallResult {
   readonly content?: unknown
   readonly structuredContent?: unknown
   readonly isError?: unknown
+  /** The result of a server on protocol 2024-10-07 or older. */
+  readonly toolResult?: unknown
 }
 
 /** @internal The part of an MCP client the toolkit uses; the official SDK's `Client` has it. */
@@ -135,7 +137,7 @@ export const toolkit = (
           try: (signal) => client.callTool({ name, arguments: params }, undefined, { signal }),
           catch: (cause) => unknownError(`${name}.call`, "tools/call failed", cause)
         })
-        const value = result.structuredContent ?? result.content ?? null
+        const value = result.structuredContent ?? result.content ?? result.toolResult ?? null
         return { isFailure: result.isError === true, result: value, encodedResult: value }
       })
     const withHandler: Toolkit.WithHandler<McpTools> = { tools, handle }
