@@ -10,6 +10,7 @@ import type * as Path from "@effect/platform/Path"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
+import * as AiStep from "./aiStep.js"
 import * as Chart from "./chart.js"
 import type { CliError } from "./errors.js"
 import * as FastLocal from "./fastLocal.js"
@@ -28,7 +29,7 @@ import * as TurnSpeedup from "./turnSpeedup.js"
  * @since 0.1.0
  * @category constants
  */
-export const scenarios = ["turn", "fast", "queue", "ids", "memory", "runtime"] as const
+export const scenarios = ["turn", "fast", "queue", "ids", "memory", "runtime", "ai"] as const
 
 /**
  * @since 0.1.0
@@ -82,6 +83,7 @@ export interface Report {
   readonly taskIds?: TaskIds.Result
   readonly memory?: Memory.Result
   readonly runtimeSizing?: RuntimeSizing.Result
+  readonly aiStep?: AiStep.Result
 }
 
 type Requirements = Progress.Progress | FileSystem.FileSystem | Path.Path | CommandExecutor.CommandExecutor
@@ -157,6 +159,10 @@ export const run = (settings: Settings): Effect.Effect<Report, CliError, Require
         RuntimeSizing.table
       )
     )
+    const aiStep = yield* optionally(
+      selected(settings, "ai"),
+      printed(AiStep.run({ calls: 8, latencyMillis: 50, warmup: 2, rounds: settings.runs * 4 }), AiStep.table)
+    )
     const report: Report = {
       generatedAt: new Date().toISOString(),
       machine,
@@ -174,7 +180,8 @@ export const run = (settings: Settings): Effect.Effect<Report, CliError, Require
       ...Option.match(queueCost, { onNone: () => ({}), onSome: (value) => ({ queueCost: value }) }),
       ...Option.match(taskIds, { onNone: () => ({}), onSome: (value) => ({ taskIds: value }) }),
       ...Option.match(memory, { onNone: () => ({}), onSome: (value) => ({ memory: value }) }),
-      ...Option.match(runtimeSizing, { onNone: () => ({}), onSome: (value) => ({ runtimeSizing: value }) })
+      ...Option.match(runtimeSizing, { onNone: () => ({}), onSome: (value) => ({ runtimeSizing: value }) }),
+      ...Option.match(aiStep, { onNone: () => ({}), onSome: (value) => ({ aiStep: value }) })
     }
     if (Option.isSome(settings.json)) yield* Output.writeJson(settings.json.value, report)
     if (Option.isSome(settings.chart) && Option.isSome(turnSpeedup)) {
