@@ -37,6 +37,8 @@ export interface LatencyModel {
   readonly alpha: number
   /** Records one observed latency of a tool; ignores values that are not finite numbers >= 0. */
   readonly record: (toolName: string, millis: number) => Effect.Effect<void>
+  /** Records many `[toolName, millis]` samples, in order, in one update (invalid ones are ignored). */
+  readonly recordAll: (samples: Iterable<readonly [string, number]>) => Effect.Effect<void>
   /** The current estimate for a tool, `None` without history. */
   readonly estimate: (toolName: string) => Effect.Effect<Option.Option<number>>
   /** One estimate per call, in order, or `undefined` when any call's tool has no history. */
@@ -137,10 +139,24 @@ const fromRef = (state: Ref.Ref<State>, alpha: number, prior: number): LatencyMo
       }))
       : Effect.void
 
+  const recordAll = (samples: Iterable<readonly [string, number]>): Effect.Effect<void> =>
+    Ref.update(state, (s) => {
+      let tools = s.tools
+      for (const [toolName, millis] of samples) {
+        if (isValidSample(millis)) {
+          tools = HashMap.set(tools, toolName, update(HashMap.get(tools, toolName), millis, alpha))
+        }
+      }
+      return tools === s.tools ? s : { ...s, tools }
+    })
+
   const estimate = (toolName: string) => Effect.map(Ref.get(state), (s) => HashMap.get(s.tools, toolName))
 
   const estimates = (calls: ReadonlyArray<{ readonly name: string }>) =>
-    Effect.map(Ref.get(state), (s) => Option.getOrUndefined(Option.all(calls.map((call) => HashMap.get(s.tools, call.name)))))
+    Effect.map(
+      Ref.get(state),
+      (s) => Option.getOrUndefined(Option.all(calls.map((call) => HashMap.get(s.tools, call.name))))
+    )
 
   const measure = <A, E, R>(toolName: string, self: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
     Effect.flatMap(Clock.currentTimeNanos, (start) =>
@@ -158,7 +174,7 @@ const fromRef = (state: Ref.Ref<State>, alpha: number, prior: number): LatencyMo
       ? Ref.update(state, (s) => ({ ...s, overhead: Option.some(update(s.overhead, millis, alpha)) }))
       : Effect.void
 
-  return { alpha, record, estimate, estimates, measure, snapshot, overhead, recordOverhead }
+  return { alpha, record, recordAll, estimate, estimates, measure, snapshot, overhead, recordOverhead }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -173,7 +189,9 @@ const fromRef = (state: Ref.Ref<State>, alpha: number, prior: number): LatencyMo
  */
 export const makeWith = (options: Options = {}): Effect.Effect<LatencyModel> => {
   const alpha = normalizeAlpha(options.alpha)
-  const prior = options.overhead !== undefined && isValidSample(options.overhead) ? options.overhead : defaultOverheadMillis
+  const prior = options.overhead !== undefined && isValidSample(options.overhead)
+    ? options.overhead
+    : defaultOverheadMillis
   return Effect.map(
     Ref.make<State>({ tools: initialTools(options.initial), overhead: Option.none() }),
     (state) => fromRef(state, alpha, prior)
