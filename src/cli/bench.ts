@@ -7,10 +7,11 @@
 import type * as CommandExecutor from "@effect/platform/CommandExecutor"
 import type * as FileSystem from "@effect/platform/FileSystem"
 import type * as Path from "@effect/platform/Path"
+import * as Console from "effect/Console"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
-import * as AiStep from "./aiStep.js"
+import type * as AiStep from "./aiStep.js"
 import * as Chart from "./chart.js"
 import type { CliError } from "./errors.js"
 import * as FastLocal from "./fastLocal.js"
@@ -165,10 +166,19 @@ export const run = (settings: Settings): Effect.Effect<Report, CliError, Require
         RuntimeSizing.table
       )
     )
-    const aiStep = yield* optionally(
-      selected(settings, "ai"),
-      printed(AiStep.run({ calls: 8, latencyMillis: 50, warmup: 2, rounds: settings.runs * 4 }), AiStep.table)
-    )
+    // @effect/ai is an optional peer: the scenario's module is loaded only when it runs, and skipped without it.
+    const aiStep = selected(settings, "ai")
+      ? yield* Effect.tryPromise(() => import("./aiStep.js")).pipe(
+        Effect.matchEffect({
+          onFailure: () =>
+            Effect.as(Console.error("bench: skipping -s ai, which needs @effect/ai 0.37.x installed"), Option.none()),
+          onSuccess: (AiStep) =>
+            Effect.asSome(
+              printed(AiStep.run({ calls: 8, latencyMillis: 50, warmup: 2, rounds: settings.runs * 4 }), AiStep.table)
+            )
+        })
+      )
+      : Option.none()
     const report: Report = {
       generatedAt: new Date().toISOString(),
       machine,
