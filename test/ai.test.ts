@@ -429,6 +429,30 @@ describe("Agent.run", () => {
       expect(results.map((result) => result.text).sort()).toEqual(["one", "two"])
     }))
 
+  it.scoped("a failing model call fails the loop: the model's AiError, the generate lane's TaskTimeout", () =>
+    Effect.gen(function*() {
+      const exhausted = yield* session(
+        { responses: [ScriptedModel.response(read("a", "f1"))] },
+        ({ toolkit }) =>
+          Effect.gen(function*() {
+            const fiber = yield* Effect.fork(Effect.flip(Agent.run({ prompt: "go", toolkit })))
+            return yield* finish(fiber)
+          })
+      )
+      expect(exhausted._tag).toBe("UnknownError")
+
+      const slow = yield* session(
+        { responses: [ScriptedModel.response(ScriptedModel.text("late"))], latency: "10 seconds" },
+        ({ toolkit }) =>
+          Effect.gen(function*() {
+            const fiber = yield* Effect.fork(Effect.flip(Agent.run({ prompt: "go", toolkit })))
+            return yield* finish(fiber, "1 second")
+          }),
+        { generate: { timeout: "2 seconds" } }
+      )
+      expect(slow._tag).toBe("TaskTimeout")
+    }))
+
   it.scoped("each step runs in an Agent.step span", () =>
     session({
       responses: [ScriptedModel.response(read("a", "f1")), ScriptedModel.response(ScriptedModel.text("done"))]
