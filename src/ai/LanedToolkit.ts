@@ -69,8 +69,10 @@ export interface Options extends Strategy.RunTurnOptions {
 }
 
 /**
- * The retry policy of idempotent calls by default: 2 retries, 100 ms then 200 ms apart. A tool's typed
- * failure, a timeout or a defect-free error is retried; an invalid call, a cancellation or a shutdown is not.
+ * The retry policy of idempotent calls by default: 2 retries, 100 ms then 200 ms apart. The retries run inside
+ * the call's lane task, so the lane's timeout covers every attempt. A tool's typed failure or a failed request
+ * (an `AiError` other than a malformed input or output) is retried; an invalid call, a defect, a timeout, a
+ * cancellation or a shutdown is not.
  *
  * @since 0.1.0
  * @category constants

@@ -112,7 +112,7 @@ const resultPart = <Tools extends Record<string, Tool.Any>>(
 const isInvalidCall = (error: unknown): error is AiError.MalformedInput | AiError.MalformedOutput =>
   error instanceof AiError.MalformedInput || error instanceof AiError.MalformedOutput
 
-/** The encoded form of a tool's typed failure, through its failure schema; `undefined` if it does not encode. */
+/** The encoded form of a tool's typed failure, through its failure schema; none if it does not encode. */
 const encodeFailure = (tool: Tool.Any | undefined, error: unknown): Option.Option<unknown> => {
   if (tool === undefined) return Option.none()
   const encoded = ParseResult.encodeUnknownEither(Schema.make<unknown, unknown, never>(tool.failureSchema.ast))(error)
@@ -148,7 +148,7 @@ export const toResultPart = <Tools extends Record<string, Tool.Any>>(
   return failurePart(call, "Defect", describeCause(cause))
 }
 
-/** @internal The call's traits for the planner, as `Strategy` resolves them. */
+/** @internal A tool-call part as the planner sees it: id, tool name, params as arguments. */
 export const callOf = <Tools extends Record<string, Tool.Any>>(
   call: Response.ToolCallParts<Tools>
 ): Strategy.ToolCall => ({ id: call.id, name: call.name, args: call.params })
