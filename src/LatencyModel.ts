@@ -49,7 +49,10 @@ export interface LatencyModel {
   readonly measure: <A, E, R>(toolName: string, self: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
   /** Every tool's current estimate. */
   readonly snapshot: Effect.Effect<ReadonlyMap<string, number>>
-  /** The queue's overhead per task in milliseconds: the prior until a turn was measured, then an EMA. */
+  /**
+   * The queue's overhead per task in milliseconds: the prior until a turn was measured, then an EMA of the
+   * measurements, each capped at twice the current estimate (a cold or disturbed stage cannot blow it up).
+   */
   readonly overhead: Effect.Effect<number>
   /** Records one observed overhead per task (ms); ignores values that are not finite numbers >= 0. */
   readonly recordOverhead: (millis: number) => Effect.Effect<void>
@@ -169,9 +172,15 @@ const fromRef = (state: Ref.Ref<State>, alpha: number, prior: number): LatencyMo
 
   const overhead = Effect.map(Ref.get(state), (s) => Option.getOrElse(s.overhead, () => prior))
 
+  // The overhead is a floor-like cost (what the queue itself takes); a stage slowed by a cold start, a GC
+  // pause or a loaded machine says little about it. So one sample moves the estimate at most to twice its
+  // current value: a real rise is still followed, by up to `1 + alpha` per stage.
   const recordOverhead = (millis: number): Effect.Effect<void> =>
     isValidSample(millis)
-      ? Ref.update(state, (s) => ({ ...s, overhead: Option.some(update(s.overhead, millis, alpha)) }))
+      ? Ref.update(state, (s) => {
+        const current = Option.getOrElse(s.overhead, () => prior)
+        return { ...s, overhead: Option.some(update(s.overhead, Math.min(millis, 2 * current), alpha)) }
+      })
       : Effect.void
 
   return { alpha, record, recordAll, estimate, estimates, measure, snapshot, overhead, recordOverhead }

@@ -94,7 +94,10 @@ describe("LatencyModel", () => {
       yield* model.recordOverhead(0.1)
       expect(yield* model.overhead).toBe(0.1)
       yield* model.recordOverhead(0.3)
-      expect(yield* model.overhead).toBeCloseTo(0.2)
+      // 0.3 is capped at twice the estimate (0.2): 0.5 * 0.2 + 0.5 * 0.1
+      expect(yield* model.overhead).toBeCloseTo(0.15)
+      yield* model.recordOverhead(1000)
+      expect(yield* model.overhead).toBeCloseTo(0.225)
       expect(yield* (yield* LatencyModel.make).overhead).toBe(LatencyModel.defaultOverheadMillis)
     }))
 
