@@ -376,6 +376,20 @@ describe("Agent.run", () => {
       10_000
     ))
 
+  it.scoped("interrupting the loop interrupts the model call in flight", () =>
+    session(
+      { responses: [ScriptedModel.response(ScriptedModel.text("late"))], latency: "10 seconds" },
+      ({ queue, toolkit }) =>
+        Effect.gen(function*() {
+          const fiber = yield* Effect.fork(Agent.run({ prompt: "go", toolkit }))
+          yield* settle
+          expect((yield* queue.stats).lanes.generate.active).toBe(1)
+          yield* Fiber.interrupt(fiber)
+          expect((yield* queue.stats).lanes.generate.active).toBe(0)
+          expect((yield* queue.metrics).totals.completed).toBe(0)
+        })
+    ))
+
   it.scoped("model calls go through the generate lane: its rate limit holds the second call for a minute", () =>
     session(
       { responses: [ScriptedModel.response(read("a", "f1")), ScriptedModel.response(ScriptedModel.text("done"))] },
