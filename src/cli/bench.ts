@@ -7,9 +7,11 @@
 import type * as CommandExecutor from "@effect/platform/CommandExecutor"
 import type * as FileSystem from "@effect/platform/FileSystem"
 import type * as Path from "@effect/platform/Path"
+import * as Console from "effect/Console"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
+import type * as AiStep from "./aiStep.js"
 import * as Chart from "./chart.js"
 import type { CliError } from "./errors.js"
 import * as FastLocal from "./fastLocal.js"
@@ -29,7 +31,7 @@ import * as TurnSpeedup from "./turnSpeedup.js"
  * @since 0.1.0
  * @category constants
  */
-export const scenarios = ["plan", "turn", "fast", "queue", "ids", "memory", "runtime"] as const
+export const scenarios = ["plan", "turn", "fast", "queue", "ids", "memory", "runtime", "ai"] as const
 
 /**
  * @since 0.1.0
@@ -84,6 +86,7 @@ export interface Report {
   readonly taskIds?: TaskIds.Result
   readonly memory?: Memory.Result
   readonly runtimeSizing?: RuntimeSizing.Result
+  readonly aiStep?: AiStep.Result
 }
 
 type Requirements = Progress.Progress | FileSystem.FileSystem | Path.Path | CommandExecutor.CommandExecutor
@@ -163,6 +166,19 @@ export const run = (settings: Settings): Effect.Effect<Report, CliError, Require
         RuntimeSizing.table
       )
     )
+    // @effect/ai is an optional peer: the scenario's module is loaded only when it runs, and skipped without it.
+    const aiStep = selected(settings, "ai")
+      ? yield* Effect.tryPromise(() => import("./aiStep.js")).pipe(
+        Effect.matchEffect({
+          onFailure: () =>
+            Effect.as(Console.error("bench: skipping -s ai, which needs @effect/ai 0.37.x installed"), Option.none()),
+          onSuccess: (AiStep) =>
+            Effect.asSome(
+              printed(AiStep.run({ calls: 8, latencyMillis: 50, warmup: 2, rounds: settings.runs * 4 }), AiStep.table)
+            )
+        })
+      )
+      : Option.none()
     const report: Report = {
       generatedAt: new Date().toISOString(),
       machine,
@@ -181,7 +197,8 @@ export const run = (settings: Settings): Effect.Effect<Report, CliError, Require
       ...Option.match(queueCost, { onNone: () => ({}), onSome: (value) => ({ queueCost: value }) }),
       ...Option.match(taskIds, { onNone: () => ({}), onSome: (value) => ({ taskIds: value }) }),
       ...Option.match(memory, { onNone: () => ({}), onSome: (value) => ({ memory: value }) }),
-      ...Option.match(runtimeSizing, { onNone: () => ({}), onSome: (value) => ({ runtimeSizing: value }) })
+      ...Option.match(runtimeSizing, { onNone: () => ({}), onSome: (value) => ({ runtimeSizing: value }) }),
+      ...Option.match(aiStep, { onNone: () => ({}), onSome: (value) => ({ aiStep: value }) })
     }
     if (Option.isSome(settings.json)) yield* Output.writeJson(settings.json.value, report)
     if (Option.isSome(settings.chart) && Option.isSome(turnSpeedup)) {

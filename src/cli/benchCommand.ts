@@ -43,7 +43,8 @@ const options = {
     Options.withDescription(
       "Run only this scenario; repeat to run several (default: all). plan = the planner's regret over a grid of " +
         "turns, turn = turn speed-up, fast = fast local " +
-        "work, queue = queue cost, ids = task IDs, memory = heap with pending tasks, runtime = thread pool sizing."
+        "work, queue = queue cost, ids = task IDs, memory = heap with pending tasks, runtime = thread pool sizing, " +
+        "ai = an @effect/ai agent step of 8 x 50 ms reads, laned vs @effect/ai's unbounded resolution."
     )
   ),
   sizes: Options.text("sizes").pipe(
