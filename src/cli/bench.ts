@@ -17,6 +17,8 @@ import * as Memory from "./memory.js"
 import * as Output from "./output.js"
 import type * as Progress from "./progress.js"
 import * as QueueCost from "./queueCost.js"
+import * as ReplayExamples from "./replay/examples.js"
+import type * as Replay from "./replay/replay.js"
 import * as RuntimeSizing from "./runtimeSizing.js"
 import * as TaskIds from "./taskIds.js"
 import * as ThreadPool from "./threadPool.js"
@@ -28,7 +30,7 @@ import * as TurnSpeedup from "./turnSpeedup.js"
  * @since 0.1.0
  * @category constants
  */
-export const scenarios = ["turn", "fast", "queue", "ids", "memory", "runtime"] as const
+export const scenarios = ["turn", "fast", "queue", "ids", "memory", "runtime", "replay"] as const
 
 /**
  * @since 0.1.0
@@ -82,6 +84,7 @@ export interface Report {
   readonly taskIds?: TaskIds.Result
   readonly memory?: Memory.Result
   readonly runtimeSizing?: RuntimeSizing.Result
+  readonly replay?: ReadonlyArray<Replay.Result>
 }
 
 type Requirements = Progress.Progress | FileSystem.FileSystem | Path.Path | CommandExecutor.CommandExecutor
@@ -157,6 +160,7 @@ export const run = (settings: Settings): Effect.Effect<Report, CliError, Require
         RuntimeSizing.table
       )
     )
+    const replay = yield* optionally(selected(settings, "replay"), ReplayExamples.run())
     const report: Report = {
       generatedAt: new Date().toISOString(),
       machine,
@@ -174,7 +178,8 @@ export const run = (settings: Settings): Effect.Effect<Report, CliError, Require
       ...Option.match(queueCost, { onNone: () => ({}), onSome: (value) => ({ queueCost: value }) }),
       ...Option.match(taskIds, { onNone: () => ({}), onSome: (value) => ({ taskIds: value }) }),
       ...Option.match(memory, { onNone: () => ({}), onSome: (value) => ({ memory: value }) }),
-      ...Option.match(runtimeSizing, { onNone: () => ({}), onSome: (value) => ({ runtimeSizing: value }) })
+      ...Option.match(runtimeSizing, { onNone: () => ({}), onSome: (value) => ({ runtimeSizing: value }) }),
+      ...Option.match(replay, { onNone: () => ({}), onSome: (value) => ({ replay: value }) })
     }
     if (Option.isSome(settings.json)) yield* Output.writeJson(settings.json.value, report)
     if (Option.isSome(settings.chart) && Option.isSome(turnSpeedup)) {

@@ -42,7 +42,7 @@ const options = {
     Options.repeated,
     Options.withDescription(
       "Run only this scenario; repeat to run several (default: all). turn = turn speed-up, fast = fast local " +
-        "work, queue = queue cost, ids = task IDs, memory = heap with pending tasks, runtime = thread pool sizing."
+        "work, queue = queue cost, ids = task IDs, memory = heap with pending tasks, runtime = thread pool sizing, replay = the example traces replayed."
     )
   ),
   sizes: Options.text("sizes").pipe(

@@ -1,5 +1,6 @@
 /**
- * `effect-lanes replay TRACE`: the command, its options, and their validation.
+ * `effect-lanes replay TRACE`: the command, its options, and their validation. Exits non-zero when nothing in
+ * the trace could be replayed (after printing why), and with 2 when the trace's format is unknown.
  *
  * @since 0.1.0
  */
@@ -8,14 +9,19 @@ import * as Command from "@effect/cli/Command"
 import * as Options from "@effect/cli/Options"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
-import * as Files from "./files.js"
-import * as Output from "./output.js"
-import * as Parse from "./parse.js"
+import * as Files from "../files.js"
+import * as Output from "../output.js"
+import * as Parse from "../parse.js"
+import { NothingToReplay } from "./errors.js"
+import * as Model from "./model.js"
 import * as Replay from "./replay.js"
 
 const config = {
   trace: Args.text({ name: "TRACE" }).pipe(
-    Args.withDescription("A recorded conversation: OpenAI chat-completion or Anthropic messages, as JSON or JSONL.")
+    Args.withDescription(
+      "A recorded agent session: Claude Code, Codex CLI, Gemini CLI, SWE-agent, mini-swe-agent, OpenHands, " +
+        "Cline/Roo, OpenAI chat completions or Responses items, or Anthropic messages (JSON or JSONL)."
+    )
   ),
   dir: Options.text("dir").pipe(
     Options.withAlias("d"),
@@ -23,7 +29,7 @@ const config = {
     Options.withDefault("."),
     Options.withDescription("The directory the calls run over (default: the current directory).")
   ),
-  format: Options.choice("format", ["auto", "openai", "anthropic"]).pipe(
+  format: Options.choice("format", ["auto", ...Model.formats]).pipe(
     Options.withDefault("auto"),
     Options.withDescription("The trace's format (default: detected).")
   ),
@@ -42,16 +48,15 @@ const config = {
   ),
   useRecordedLatency: Options.boolean("use-recorded-latency").pipe(
     Options.withDescription(
-      "For calls whose duration the trace records (duration_ms / durationMs), sleep that long instead of running them."
+      "For calls whose duration the trace records (explicit durations, else result time minus call time), " +
+        "sleep that long instead of running them; bash calls are then simulated too."
     )
   ),
   runBash: Options.boolean("run-bash").pipe(
     Options.withDescription(
-      "Run recorded bash commands in the scratch copy (skipped otherwise: they could do anything)."
+      "Run recorded shell commands in the scratch copy (skipped otherwise: they could do anything); background " +
+        "commands are not waited for and are stopped at the end of each run."
     )
-  ),
-  costAware: Options.boolean("cost-aware").pipe(
-    Options.withDescription("Plan turns with the cost rule, from per-tool latencies learnt in the warm-up run.")
   ),
   json: Output.jsonOption
 }
@@ -68,12 +73,22 @@ const handler = (parsed: Parsed) =>
       concurrency: yield* Parse.integer("--concurrency", parsed.concurrency, 1, 1024),
       latency: yield* Parse.duration("--latency", parsed.latency),
       useRecordedLatency: parsed.useRecordedLatency,
-      runBash: parsed.runBash,
-      costAware: parsed.costAware
+      runBash: parsed.runBash
     }
     const result = yield* Replay.run(options)
     yield* Output.printTable(Replay.table(result))
     if (Option.isSome(parsed.json)) yield* Output.writeJson(parsed.json.value, result)
+    if (result.turns.length === 0) {
+      const first = result.skipped[0]
+      return yield* new NothingToReplay({
+        path: parsed.trace,
+        reason: result.recordedCalls === 0
+          ? `no tool call found in this ${Model.labels[result.format]}`
+          : `none of its ${result.recordedCalls} call(s) could be replayed${
+            first === undefined ? "" : ` (most common first reason: ${first.reason})`
+          }`
+      })
+    }
   })
 
 /**
@@ -84,9 +99,9 @@ const handler = (parsed: Parsed) =>
  */
 export const command = Command.make("replay", config, handler).pipe(
   Command.withDescription(
-    "Replay the tool calls of a recorded agent conversation over a directory, turn by turn, sequentially and " +
-      "through the lanes with the Strategy, and report the time of each and the speed-up. Tool names such as " +
-      "Read, read_file, Grep, Glob, LS, Bash, Edit, MultiEdit and Write map onto the built-in tools; calls that " +
-      "cannot be mapped or parsed are reported and skipped."
+    "Replay the tool calls of a recorded agent session over a directory, turn by turn, sequentially and " +
+      "through the lanes with the Strategy, and report what was measured: the speed-up of the turns the " +
+      "Strategy runs in parallel and, from recorded durations, the best plan and the Strategy's regret. Calls " +
+      "that cannot be mapped onto the built-in tools are counted by reason and skipped."
   )
 )
