@@ -46,6 +46,9 @@ describe("Cline/Roo reader", () => {
     expect(Either.map(ToolMapping.map("list_files", { path: "src", recursive: "true" }), (m) => m.tool)).toEqual(
       Either.right("glob")
     )
+    expect(ToolMapping.map("Edit", { file_path: "new.ts", old_string: "", new_string: "x" })).toEqual(
+      Either.right({ tool: "write", steps: [{ tool: "write", args: { path: "new.ts", content: "x" } }] })
+    )
     expect(ToolMapping.map("write_to_file", { path: "a.txt" })).toEqual(
       Either.left("no content argument (looked for content, file_text)")
     )

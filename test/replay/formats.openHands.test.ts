@@ -41,5 +41,6 @@ describe("OpenHands reader", () => {
       expect(trace.turns.map((turn) => turn.calls.map((call) => call.id))).toEqual([["t1", "t2"], ["t3"]])
       expect(trace.turns[0]?.calls.map((call) => call.recordedMillis)).toEqual([Option.some(250), Option.some(1000)])
       expect(trace.turns[0]?.calls[0]?.input).toEqual({ command: "view", path: "/workspace/a.py" })
+      expect(trace.root).toEqual(Option.some("/workspace"))
     }))
 })

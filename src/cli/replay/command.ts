@@ -79,13 +79,13 @@ const handler = (parsed: Parsed) =>
     yield* Output.printTable(Replay.table(result))
     if (Option.isSome(parsed.json)) yield* Output.writeJson(parsed.json.value, result)
     if (result.turns.length === 0) {
-      const first = result.skipped[0]
+      const top = [...result.skipped].sort((a, b) => b.count - a.count)[0]
       return yield* new NothingToReplay({
         path: parsed.trace,
         reason: result.recordedCalls === 0
           ? `no tool call found in this ${Model.labels[result.format]}`
           : `none of its ${result.recordedCalls} call(s) could be replayed${
-            first === undefined ? "" : ` (most common first reason: ${first.reason})`
+            top === undefined ? "" : ` (most often: ${top.reason})`
           }`
       })
     }

@@ -278,8 +278,14 @@ const map1 = (family: Family, name: string, input: Input): Either.Either<Mapped,
         ))
     case "create":
       return Either.map(needPath, (p) => step("write", { path: p, content: pick(input, ["content"], isString) ?? "" }))
-    case "edit":
-      return Either.map(needPath, (p) => ({ tool: "edit", steps: [editStep(p, input)] }))
+    case "edit": {
+      // Claude Code's Edit with an empty old_string creates the file
+      const created = pick(input, ["old_string", "oldString", "old_str"], isString) === ""
+      return Either.map(needPath, (p) =>
+        created
+          ? step("write", { path: p, content: pick(input, ["new_string", "newString", "new_str"], isString) ?? "" })
+          : { tool: "edit", steps: [editStep(p, input)] })
+    }
     case "diff":
       return Either.flatMap(needPath, (p) =>
         Either.flatMap(

@@ -15,7 +15,8 @@ import { badLines, type Document, entries, type Reader, where } from "./document
 
 const isEvent = (value: unknown): boolean =>
   Json.isObj(value) && (value["type"] === "user" || value["type"] === "assistant") &&
-  Json.isObj(value["message"]) && ("sessionId" in value || "uuid" in value || "parentUuid" in value)
+  Json.isObj(value["message"]) &&
+  ("sessionId" in value || "uuid" in value || "parentUuid" in value || "timestamp" in value)
 
 const usable = (id: string | undefined): string | undefined =>
   id === undefined || id === "" || id.startsWith("[REDACTED") ? undefined : id

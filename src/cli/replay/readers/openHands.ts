@@ -2,7 +2,8 @@
  * OpenHands event streams (a JSON array of events, `{ events }`, or JSONL): actions from the agent carry
  * `tool_call_metadata` (`function_name`, `tool_call_id`, and the `model_response` whose `id` groups the calls of
  * one response, with the calls' JSON `arguments`); observations point back to their action by `cause`. A call's
- * duration is its observation's `timestamp` minus its action's.
+ * duration is its observation's `timestamp` minus its action's. The recorded root is `/workspace`, where
+ * OpenHands' sandbox works, when the calls' paths are there.
  *
  * @since 0.1.0
  */
@@ -64,6 +65,15 @@ export const reader: Reader = {
       const background = Json.isObj(input) && typeof input["command"] === "string" && /&\s*$/.test(input["command"])
       builder.call({ id, name, input, group, startedAt: at, background })
     }
-    return { turns: builder.build(), skipped: [...badLines(document), ...builder.skipped], root: Option.none() }
+    // OpenHands' sandbox always works in /workspace; it is the root when the calls' paths are there
+    const turns = builder.build()
+    const inWorkspace = turns.some((turn) =>
+      turn.calls.some((call) => (Json.str(call.input, "path") ?? "").startsWith("/workspace/"))
+    )
+    return {
+      turns,
+      skipped: [...badLines(document), ...builder.skipped],
+      root: inWorkspace ? Option.some("/workspace") : Option.none()
+    }
   }
 }
