@@ -145,6 +145,37 @@ describe("replay command", () => {
       if (Exit.isFailure(nothing)) expect(String(nothing.cause)).toContain("NothingToReplay")
     }))
 
+  it.live("--json carries turns[].calls, turns[].plan, failedCalls and skipped; --parallel-min-tools plans", () =>
+    Effect.gen(function*() {
+      const out = nodePath.join(temp(), "r.json")
+      const exit = yield* run(
+        `${repo}/examples/traces/gemini-session.json`,
+        "--dir",
+        repo,
+        "--runs",
+        "1",
+        "--use-recorded-latency",
+        "--parallel-min-tools",
+        "2",
+        "--json",
+        out
+      )
+      expect(Exit.isSuccess(exit)).toBe(true)
+      const json: unknown = JSON.parse(fs.readFileSync(out, "utf8"))
+      expect(json).toMatchObject({
+        format: "gemini",
+        parallelMinTools: 2,
+        parallelTurns: 1,
+        failedCalls: 0,
+        skipped: [{ reason: "tool \"google_web_search\" has no built-in equivalent", count: 1 }],
+        turns: [{ calls: 5, plan: "Parallel 5 ×5", parallel: true }, {
+          calls: 1,
+          plan: "Sequential ×1",
+          parallel: false
+        }]
+      })
+    }))
+
   it.live("an unknown format exits with 2", () =>
     Effect.gen(function*() {
       const file = nodePath.join(temp(), "x.json")

@@ -7,6 +7,7 @@
 import * as Args from "@effect/cli/Args"
 import * as Command from "@effect/cli/Command"
 import * as Options from "@effect/cli/Options"
+import * as Config from "effect/Config"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Files from "../files.js"
@@ -58,6 +59,14 @@ const config = {
         "commands are not waited for and are stopped at the end of each run."
     )
   ),
+  parallelMinTools: Options.integer("parallel-min-tools").pipe(
+    Options.withFallbackConfig(Config.integer("LANES_PARALLEL_MIN_TOOLS")),
+    Options.optional,
+    Options.withDescription(
+      "The Strategy's minToolCount: the fewest query calls a turn needs to run in parallel (default: " +
+        "LANES_PARALLEL_MIN_TOOLS, else the Strategy's default)."
+    )
+  ),
   json: Output.jsonOption
 }
 
@@ -73,7 +82,10 @@ const handler = (parsed: Parsed) =>
       concurrency: yield* Parse.integer("--concurrency", parsed.concurrency, 1, 1024),
       latency: yield* Parse.duration("--latency", parsed.latency),
       useRecordedLatency: parsed.useRecordedLatency,
-      runBash: parsed.runBash
+      runBash: parsed.runBash,
+      parallelMinTools: Option.isSome(parsed.parallelMinTools)
+        ? yield* Parse.integer("--parallel-min-tools", parsed.parallelMinTools.value, 1, 1024)
+        : undefined
     }
     const result = yield* Replay.run(options)
     yield* Output.printTable(Replay.table(result))

@@ -54,6 +54,8 @@ export interface Options {
   readonly latency: Duration.Duration
   readonly useRecordedLatency: boolean
   readonly runBash: boolean
+  /** The Strategy's `minToolCount` (`LANES_PARALLEL_MIN_TOOLS`); the default when absent. */
+  readonly parallelMinTools?: number | undefined
 }
 
 /**
@@ -95,6 +97,8 @@ export interface Result {
   readonly recordedRootSource: "stated" | "learnt" | null
   readonly subagents: ReadonlyArray<string>
   readonly runs: number
+  /** The Strategy's minToolCount the turns were planned with. */
+  readonly parallelMinTools: number
   /** Tool calls in the trace, and how many were replayed. */
   readonly recordedCalls: number
   readonly replayedCalls: number
@@ -190,7 +194,10 @@ export const run = (
     const byId = new Map(turns.flatMap((turn) => turn.calls.map((call) => [call.id, call] as const)))
     const scratch = turns.some((turn) => turn.calls.some((call) => Lane.fromTool(call.mapped.tool) !== "query"))
     const listing = scratch ? yield* Scratch.list(options.root) : { files: [], linksOut: 0 }
-    const queue = yield* Queues.make("replay", { query: { concurrency: options.concurrency } })
+    const queue = yield* Queues.make("replay", {
+      query: { concurrency: options.concurrency },
+      parallelMinTools: options.parallelMinTools
+    })
     const minToolCount = queue.settings.strategy.minToolCount
     const workspaceTools = (scope: string) =>
       Tools.make({ root: scope }).pipe(
@@ -272,6 +279,7 @@ export const run = (
       recordedRootSource: prepared.rootSource,
       subagents: trace.subagents,
       runs: options.runs,
+      parallelMinTools: minToolCount,
       recordedCalls: prepared.calls,
       replayedCalls: sum(rows.map((row) => row.calls)),
       turns: rows,
@@ -364,6 +372,7 @@ export const table = (result: Result): Table => {
       result.parallelTurns === 0
         ? "No turn of this trace runs in parallel: the lanes run every turn as recorded, so there is no speed-up to measure."
         : `${result.parallelTurns} turn(s) run in parallel; the speed-up is measured on those only.`,
+      `Planned by the Strategy with minToolCount ${result.parallelMinTools} (--parallel-min-tools).`,
       ...(result.recorded === null
         ? []
         : [
