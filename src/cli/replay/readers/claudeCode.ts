@@ -19,7 +19,7 @@ const isEvent = (value: unknown): boolean =>
   ("sessionId" in value || "uuid" in value || "parentUuid" in value || "timestamp" in value)
 
 const usable = (id: string | undefined): string | undefined =>
-  id === undefined || id === "" || id.startsWith("[REDACTED") ? undefined : id
+  id === undefined || id === "" || id.startsWith("[") ? undefined : id // "[REDACTED]"-style placeholders
 
 /**
  * @since 0.1.0
