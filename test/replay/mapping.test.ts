@@ -5,6 +5,7 @@ import * as Oracle from "../../src/cli/replay/oracle.js"
 import * as Patch from "../../src/cli/replay/patch.js"
 import * as Prepare from "../../src/cli/replay/prepare.js"
 import * as Rebase from "../../src/cli/replay/rebase.js"
+import * as ToolMapping from "../../src/cli/replay/toolMapping.js"
 import * as Strategy from "../../src/Strategy.js"
 
 describe("patches", () => {
@@ -33,6 +34,31 @@ describe("patches", () => {
     const roo = "<<<<<<< SEARCH\n:start_line:3\n-------\na\n=======\nb\n>>>>>>> REPLACE"
     expect(Patch.searchReplace(roo)).toEqual(Either.right([["a", "b"]]))
     expect(Patch.searchReplace("------- SEARCH\nx\n=======\n")).toEqual(Either.left("SEARCH/REPLACE block not closed"))
+  })
+})
+
+describe("tool mapping per family", () => {
+  it("Codex shell arrays, exec_command and apply_patch; Gemini's 0-based offset; SWE-agent's find_file", () => {
+    const tool = (name: string, input: unknown) =>
+      Either.map(ToolMapping.map(name, input), (mapped) => mapped.steps.map((step) => [step.tool, step.args]))
+    expect(tool("shell", { command: ["bash", "-lc", "ls src"], workdir: "/r/app" })).toEqual(
+      Either.right([["bash", { command: "ls src", workdir: "/r/app" }]])
+    )
+    expect(tool("shell", { command: ["rg", "-n", "a b"] })).toEqual(
+      Either.right([["bash", { command: "rg -n 'a b'" }]])
+    )
+    expect(tool("exec_command", { cmd: "cat a" })).toEqual(Either.right([["bash", { command: "cat a" }]]))
+    expect(tool("apply_patch", "*** Begin Patch\n*** Add File: n.md\n+x\n*** End Patch")).toEqual(
+      Either.right([["write", { path: "n.md", content: "x\n" }]])
+    )
+    expect(tool("read_file", { absolute_path: "/p/a.ts", offset: 10, limit: 5 })).toEqual(
+      Either.right([["read", { path: "/p/a.ts", offset: 10, limit: 5 }]])
+    )
+    expect(tool("Read", { file_path: "/p/a.ts", offset: 10, limit: 5 })).toEqual(
+      Either.right([["read", { path: "/p/a.ts", offset: 9, limit: 5 }]])
+    )
+    expect(tool("find_file", { file_name: "a.py" })).toEqual(Either.right([["glob", { pattern: "**/a.py" }]]))
+    expect(ToolMapping.map("WebFetch", {})).toEqual(Either.left("tool \"WebFetch\" has no built-in equivalent"))
   })
 })
 
