@@ -1,5 +1,5 @@
 /**
- * Smoke test of the command-line program: every benchmark scenario and the replay run in-process at tiny
+ * Smoke test of the command-line program: every benchmark scenario runs in-process at tiny
  * sizes; the test checks the shape of each result and that every figure is a finite positive number. No
  * timing is asserted.
  */
@@ -14,11 +14,9 @@ import * as Memory from "../src/cli/memory.js"
 import * as PlanGrid from "../src/cli/planGrid.js"
 import * as Progress from "../src/cli/progress.js"
 import * as QueueCost from "../src/cli/queueCost.js"
-import * as Replay from "../src/cli/replay.js"
 import * as RuntimeSizing from "../src/cli/runtimeSizing.js"
 import * as Table from "../src/cli/table.js"
 import * as TaskIds from "../src/cli/taskIds.js"
-import * as Trace from "../src/cli/trace.js"
 import * as TurnSpeedup from "../src/cli/turnSpeedup.js"
 
 const repo = fileURLToPath(new URL("..", import.meta.url))
@@ -153,75 +151,6 @@ describe("bench scenarios (tiny sizes)", () => {
       expectFigures(result)
       rendered(RuntimeSizing.table(result))
     }).pipe(Effect.provide(env)))
-})
-
-describe("replay", () => {
-  const replay = (trace: string, overrides: Partial<Replay.Options> = {}) =>
-    Replay.run({
-      trace,
-      root: repo,
-      format: "auto",
-      runs: 1,
-      concurrency: 8,
-      latency: Duration.zero,
-      useRecordedLatency: false,
-      runBash: false,
-      costAware: false,
-      ...overrides
-    })
-
-  it.live("OpenAI JSON example: three turns, the unmappable and unparsable calls skipped", () =>
-    Effect.gen(function*() {
-      const result = yield* replay(`${repo}/examples/traces/openai-chat.json`)
-      expect(result.format).toBe("openai")
-      expect(result.container).toBe("json")
-      expect(result.turns.map((turn) => turn.calls)).toEqual([8, 3, 1])
-      expect(result.scratchCopy).toBe(true)
-      expect(result.skipped.map((skip) => skip.reason)).toEqual([
-        "function.arguments is not valid JSON",
-        "tool \"web_search\" has no built-in equivalent"
-      ])
-      expectFigures(result, ["failedCalls"])
-      rendered(Replay.table(result))
-    }).pipe(Effect.provide(env)))
-
-  it.live("Anthropic JSONL example: absolute paths rebased, bash skipped unless simulated", () =>
-    Effect.gen(function*() {
-      const result = yield* replay(`${repo}/examples/traces/anthropic-messages.jsonl`)
-      expect(result.format).toBe("anthropic")
-      expect(result.container).toBe("jsonl")
-      expect(result.recordedRoot).toBe("/home/dev/effect-lanes")
-      expect(result.turns.map((turn) => turn.calls)).toEqual([6, 3, 3])
-      expect(result.failedCalls).toBe(0)
-      expectFigures(result, ["failedCalls"])
-      const simulated = yield* replay(`${repo}/examples/traces/anthropic-messages.jsonl`, { useRecordedLatency: true })
-      expect(simulated.turns.map((turn) => turn.calls)).toEqual([6, 3, 4])
-    }).pipe(Effect.provide(env)))
-})
-
-describe("trace parsing", () => {
-  it.effect("a malformed JSONL line is skipped and counted", () =>
-    Effect.gen(function*() {
-      const text = [
-        JSON.stringify({
-          role: "assistant",
-          content: [{ type: "tool_use", id: "a", name: "Read", input: { file_path: "x" } }]
-        }),
-        "{ not json",
-        JSON.stringify({ role: "user", content: [{ type: "tool_result", tool_use_id: "a", duration_ms: 12 }] })
-      ].join("\n")
-      const trace = yield* Trace.parse("t.jsonl", text)
-      expect(trace.format).toBe("anthropic")
-      expect(trace.turns[0]?.calls[0]?.recordedMillis).toEqual(Option.some(12))
-      expect(trace.skipped).toEqual([{ where: "line 2", reason: "not valid JSON" }])
-    }))
-
-  it.effect("an unknown format is one clear error", () =>
-    Effect.gen(function*() {
-      const error = yield* Effect.flip(Trace.parse("t.json", JSON.stringify({ hello: "world" })))
-      expect(error._tag).toBe("UnknownTraceFormat")
-      expect(error.message).toBe("unknown trace format in t.json: no chat messages (objects with a role) found")
-    }))
 })
 
 describe("command line", () => {

@@ -14,7 +14,7 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as BenchCommand from "./benchCommand.js"
 import * as Progress from "./progress.js"
-import * as ReplayCommand from "./replayCommand.js"
+import * as ReplayCommand from "./replay/command.js"
 
 /**
  * The package version shown by `--version`.
@@ -45,6 +45,9 @@ export const command = Command.make("effect-lanes").pipe(
  */
 export const cli = Command.run(command, { name: "effect-lanes", version })
 
+const hasTag = (error: unknown, tag: string): boolean =>
+  typeof error === "object" && error !== null && "_tag" in error && error._tag === tag
+
 const messageOf = (error: unknown): string => {
   if (error instanceof Error) return error.message
   if (typeof error === "object" && error !== null && "message" in error && typeof error.message === "string") {
@@ -55,7 +58,7 @@ const messageOf = (error: unknown): string => {
 
 /**
  * Renders a failed run as one line on stderr (nothing for command-line validation errors, which `@effect/cli`
- * has already printed with the usage) and sets the exit code to 1. Never prints a stack trace.
+ * has already printed with the usage) and sets the exit code to 1 (2 for an unknown trace format). Never prints a stack trace.
  *
  * @since 0.1.0
  * @category running
@@ -66,8 +69,9 @@ export const reportFailure = (cause: Cause.Cause<unknown>): Effect.Effect<void> 
       process.exitCode = 130
       return
     }
-    process.exitCode = 1
     const failure = Cause.failureOption(cause)
+    // an unknown trace format is a usage error: exit 2, as for a bad option
+    process.exitCode = failure._tag === "Some" && hasTag(failure.value, "UnknownTraceFormat") ? 2 : 1
     if (failure._tag === "Some" && ValidationError.isValidationError(failure.value)) return
     const error = failure._tag === "Some" ? failure.value : Cause.squash(cause)
     const prefix = failure._tag === "Some" ? "" : "internal error: "

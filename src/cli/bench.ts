@@ -20,6 +20,8 @@ import * as Output from "./output.js"
 import * as PlanGrid from "./planGrid.js"
 import type * as Progress from "./progress.js"
 import * as QueueCost from "./queueCost.js"
+import * as ReplayExamples from "./replay/examples.js"
+import type * as Replay from "./replay/replay.js"
 import * as RuntimeSizing from "./runtimeSizing.js"
 import * as TaskIds from "./taskIds.js"
 import * as ThreadPool from "./threadPool.js"
@@ -31,7 +33,7 @@ import * as TurnSpeedup from "./turnSpeedup.js"
  * @since 0.1.0
  * @category constants
  */
-export const scenarios = ["plan", "turn", "fast", "queue", "ids", "memory", "runtime", "ai"] as const
+export const scenarios = ["plan", "turn", "fast", "queue", "ids", "memory", "runtime", "ai", "replay"] as const
 
 /**
  * @since 0.1.0
@@ -87,6 +89,7 @@ export interface Report {
   readonly memory?: Memory.Result
   readonly runtimeSizing?: RuntimeSizing.Result
   readonly aiStep?: AiStep.Result
+  readonly replay?: ReadonlyArray<Replay.Result>
 }
 
 type Requirements = Progress.Progress | FileSystem.FileSystem | Path.Path | CommandExecutor.CommandExecutor
@@ -179,6 +182,7 @@ export const run = (settings: Settings): Effect.Effect<Report, CliError, Require
         })
       )
       : Option.none()
+    const replay = yield* optionally(selected(settings, "replay"), ReplayExamples.run())
     const report: Report = {
       generatedAt: new Date().toISOString(),
       machine,
@@ -198,7 +202,8 @@ export const run = (settings: Settings): Effect.Effect<Report, CliError, Require
       ...Option.match(taskIds, { onNone: () => ({}), onSome: (value) => ({ taskIds: value }) }),
       ...Option.match(memory, { onNone: () => ({}), onSome: (value) => ({ memory: value }) }),
       ...Option.match(runtimeSizing, { onNone: () => ({}), onSome: (value) => ({ runtimeSizing: value }) }),
-      ...Option.match(aiStep, { onNone: () => ({}), onSome: (value) => ({ aiStep: value }) })
+      ...Option.match(aiStep, { onNone: () => ({}), onSome: (value) => ({ aiStep: value }) }),
+      ...Option.match(replay, { onNone: () => ({}), onSome: (value) => ({ replay: value }) })
     }
     if (Option.isSome(settings.json)) yield* Output.writeJson(settings.json.value, report)
     if (Option.isSome(settings.chart) && Option.isSome(turnSpeedup)) {

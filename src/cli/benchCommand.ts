@@ -42,9 +42,9 @@ const options = {
     Options.repeated,
     Options.withDescription(
       "Run only this scenario; repeat to run several (default: all). plan = the planner's regret over a grid of " +
-        "turns, turn = turn speed-up, fast = fast local " +
-        "work, queue = queue cost, ids = task IDs, memory = heap with pending tasks, runtime = thread pool sizing, " +
-        "ai = an @effect/ai agent step of 8 x 50 ms reads, laned vs @effect/ai's unbounded resolution."
+        "turns, turn = turn speed-up, fast = fast local work, queue = queue cost, ids = task IDs, memory = heap " +
+        "with pending tasks, runtime = thread pool sizing, ai = an @effect/ai agent step of 8 x 50 ms reads, laned " +
+        "vs @effect/ai's unbounded resolution, replay = the example traces replayed."
     )
   ),
   sizes: Options.text("sizes").pipe(

@@ -50,7 +50,7 @@ export class TraceUnreadable extends Schema.TaggedError<TraceUnreadable>()("Trac
 }
 
 /**
- * The trace is neither OpenAI chat-completion messages nor Anthropic messages, as JSON or JSONL.
+ * The trace is in none of the supported formats (the message lists them).
  *
  * @since 0.1.0
  * @category errors

@@ -1,0 +1,120 @@
+/**
+ * Reading a trace file of any supported format: the text is parsed as JSON or JSON lines, the format detected
+ * (or forced with `--format`) and read by its reader into the one {@link Model.Trace} model. A Claude Code
+ * session's subagent files (`<session>/subagents/agent-*.jsonl` beside `<session>.jsonl`) are read too, and
+ * their turns follow the session's.
+ *
+ * @since 0.1.0
+ */
+import * as FileSystem from "@effect/platform/FileSystem"
+import * as Path from "@effect/platform/Path"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import { TraceUnreadable, UnknownTraceFormat } from "../errors.js"
+import * as Model from "./model.js"
+import * as Chat from "./readers/chat.js"
+import * as ClaudeCode from "./readers/claudeCode.js"
+import * as Cline from "./readers/cline.js"
+import * as Codex from "./readers/codex.js"
+import * as Document from "./readers/document.js"
+import * as Gemini from "./readers/gemini.js"
+import * as OpenHands from "./readers/openHands.js"
+import * as SweAgent from "./readers/sweAgent.js"
+
+/**
+ * The readers, in the order detection tries them (the most specific shapes first).
+ *
+ * @since 0.1.0
+ * @category readers
+ */
+export const readers: ReadonlyArray<Document.Reader> = [
+  ClaudeCode.reader,
+  Codex.codex,
+  Gemini.reader,
+  SweAgent.sweAgent,
+  SweAgent.mini,
+  OpenHands.reader,
+  Cline.reader,
+  Codex.responses,
+  Chat.openai,
+  Chat.anthropic
+]
+
+const supported = `supported: ${Model.formats.join(", ")} (force one with --format)`
+
+/**
+ * Parses a trace's text in the given format, or the detected one.
+ *
+ * @since 0.1.0
+ * @category parsing
+ */
+export const parse = (
+  path: string,
+  text: string,
+  requested: Model.Format | "auto" = "auto"
+): Effect.Effect<Model.Trace, UnknownTraceFormat> =>
+  Effect.gen(function*() {
+    const document = Document.parse(text)
+    if (Option.isNone(document)) {
+      return yield* new UnknownTraceFormat({ path, reason: `neither a JSON document nor JSON lines; ${supported}` })
+    }
+    const reader = requested === "auto"
+      ? readers.find((candidate) => candidate.detect(document.value))
+      : readers.find((candidate) => candidate.format === requested)
+    if (reader === undefined) {
+      return yield* new UnknownTraceFormat({ path, reason: `no tool calls of a known format found; ${supported}` })
+    }
+    const body = reader.read(document.value)
+    return { ...body, format: reader.format, container: document.value.container, subagents: [] }
+  })
+
+const readText = (path: string) =>
+  Effect.flatMap(FileSystem.FileSystem, (fs) =>
+    fs.readFileString(path).pipe(
+      Effect.mapError((error) =>
+        new TraceUnreadable({
+          path,
+          reason: error._tag === "SystemError" && error.reason === "NotFound" ? "no such file" : error.message
+        })
+      )
+    ))
+
+const subagentFiles = (path: string) =>
+  Effect.gen(function*() {
+    const fs = yield* FileSystem.FileSystem
+    const paths = yield* Path.Path
+    const folder = paths.join(paths.dirname(path), paths.basename(path, ".jsonl"), "subagents")
+    const names = yield* Effect.orElseSucceed(fs.readDirectory(folder), () => [])
+    return names.filter((name) => /^agent-.*\.jsonl$/.test(name)).sort().map((name) => paths.join(folder, name))
+  })
+
+/**
+ * Reads and parses a trace file, with a Claude Code session's subagent files.
+ *
+ * @since 0.1.0
+ * @category parsing
+ */
+export const read = (
+  path: string,
+  requested: Model.Format | "auto" = "auto"
+): Effect.Effect<Model.Trace, TraceUnreadable | UnknownTraceFormat, FileSystem.FileSystem | Path.Path> =>
+  Effect.gen(function*() {
+    const trace = yield* Effect.flatMap(readText(path), (text) => parse(path, text, requested))
+    if (trace.format !== "claude-code") return trace
+    const paths = yield* Path.Path
+    const turns: Array<Model.Turn> = [...trace.turns]
+    const skipped: Array<Model.Skipped> = [...trace.skipped]
+    const subagents: Array<string> = []
+    for (const file of yield* subagentFiles(path)) {
+      const name = paths.basename(file, ".jsonl")
+      const sub = yield* Effect.option(Effect.flatMap(readText(file), (text) => parse(file, text, "claude-code")))
+      if (Option.isNone(sub)) {
+        skipped.push({ where: name, reason: "subagent file unreadable" })
+        continue
+      }
+      subagents.push(name)
+      for (const turn of sub.value.turns) turns.push({ ...turn, agent: name })
+      for (const skip of sub.value.skipped) skipped.push({ where: `${name} ${skip.where}`, reason: skip.reason })
+    }
+    return { ...trace, turns, skipped, subagents }
+  })
