@@ -41,6 +41,10 @@ describe("Strategy.traitsOf and laneOf", () => {
     expect(Strategy.traitsOf(call("lookup", "write"), { tools }).readOnly).toBe(false)
     expect(Strategy.traitsOf(call("lookup", "write", { readOnly: true }), { tools }).readOnly).toBe(true)
     expect(Strategy.traitsOf(call("read", undefined, { readOnly: false })).readOnly).toBe(false)
+    // a stated `destructive` with no stated `readOnly` means the call writes, whatever its name routes to
+    expect(Strategy.traitsOf(call("read", undefined, { destructive: true })).readOnly).toBe(false)
+    expect(Strategy.laneOf(call("read", undefined, { destructive: true }))).toBe("execute")
+    expect(Strategy.traitsOf(call("read", undefined, { destructive: true, readOnly: true })).readOnly).toBe(true)
   })
 
   it("survives hostile declarations: a throwing classifier, a prototype name, junk traits", () => {

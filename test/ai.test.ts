@@ -139,20 +139,32 @@ const resultsOf = (parts: ReadonlyArray<LanedToolkit.ResultPart<Toolkit.Tools<ty
   parts.map((part) => [part.id, part.isFailure, part.encodedResult])
 
 describe("LanedToolkit: annotations -> traits -> lanes", () => {
-  it("reads the stated annotations only", () => {
+  it("reads the stated annotations, @effect/ai's (MCP's) defaults for the others; a tool's name never counts", () => {
     expect(LanedToolkit.traitsOf(ReadFile)).toEqual({
       readOnly: true,
       destructive: false,
       idempotent: true,
       openWorld: false
     })
-    expect(LanedToolkit.traitsOf(DeleteFile)).toEqual({})
-    expect(LanedToolkit.traitsOf(Lookup)).toEqual({ idempotent: true })
+    expect(LanedToolkit.traitsOf(DeleteFile)).toEqual(ToolTraits.defaults)
+    expect(LanedToolkit.traitsOf(Lookup)).toEqual({ ...ToolTraits.defaults, idempotent: true })
+    // a tool that happens to be called like a routed built-in is not read-only unless it says so
+    const Read = Tool.make("read", { parameters: { path: Schema.String }, success: Schema.String })
+    const Search = Tool.make("search", { parameters: { q: Schema.String }, success: Schema.String })
+      .annotate(Tool.Destructive, true)
+    const specs = LanedToolkit.specsOf({ read: Read, search: Search })
+    for (const name of ["read", "search"]) {
+      expect(Strategy.traitsOf({ id: name, name }, { tools: specs }).readOnly).toBe(false)
+      expect(Strategy.laneOf({ id: name, name }, { tools: specs })).toBe("execute")
+    }
   })
 
   it("declarations win over annotations, field by field; lanes follow the traits", () => {
     const specs = LanedToolkit.specsOf(Files.tools, { lookup: { traits: { readOnly: true }, latencyMillis: 5 } })
-    expect(specs["lookup"]).toEqual({ traits: { idempotent: true, readOnly: true }, latencyMillis: 5 })
+    expect(specs["lookup"]).toEqual({
+      traits: { ...ToolTraits.defaults, idempotent: true, readOnly: true },
+      latencyMillis: 5
+    })
     const call = (name: string): Strategy.ToolCall => ({ id: name, name })
     expect(Strategy.laneOf(call("read_file"), { tools: specs })).toBe("query")
     expect(Strategy.laneOf(call("lookup"), { tools: specs })).toBe("query")

@@ -14,7 +14,7 @@ import { QueueShutdown, TaskCancelled, TaskTimeout } from "../../LaneError.js"
 import type * as LaneQueue from "../../LaneQueue.js"
 import * as RetryPolicy from "../../RetryPolicy.js"
 import * as Strategy from "../../Strategy.js"
-import type * as ToolTraits from "../../ToolTraits.js"
+import * as ToolTraits from "../../ToolTraits.js"
 import { describeCause, describeError } from "../describeCause.js"
 
 /** @internal */
@@ -54,19 +54,17 @@ export const defaultRetry: RetryPolicy.RetryPolicy = RetryPolicy.exponential({ r
 const stated = <I>(tool: Tool.Any, tag: Context.Reference<I, boolean>): boolean | undefined =>
   tool.annotations.unsafeMap.has(tag.key) ? Context.get(tool.annotations, tag) : undefined
 
-/** @internal The traits a tool's annotations state; unstated ones stay absent. */
-export const traitsOf = (tool: Tool.Any): Partial<ToolTraits.ToolTraits> => {
-  const traits: { -readonly [K in keyof ToolTraits.ToolTraits]?: boolean } = {}
-  const readOnly = stated(tool, Tool.Readonly)
-  const destructive = stated(tool, Tool.Destructive)
-  const idempotent = stated(tool, Tool.Idempotent)
-  const openWorld = stated(tool, Tool.OpenWorld)
-  if (readOnly !== undefined) traits.readOnly = readOnly
-  if (destructive !== undefined) traits.destructive = destructive
-  if (idempotent !== undefined) traits.idempotent = idempotent
-  if (openWorld !== undefined) traits.openWorld = openWorld
-  return traits
-}
+/**
+ * @internal A tool's traits: its annotations, and @effect/ai's defaults (MCP's) for those it does not state.
+ * Complete on purpose: a tool's name never makes it read-only (name routing applies to tools declared by name
+ * only, not to @effect/ai tools, which carry their own annotations).
+ */
+export const traitsOf = (tool: Tool.Any): ToolTraits.ToolTraits => ({
+  readOnly: stated(tool, Tool.Readonly) ?? ToolTraits.defaults.readOnly,
+  destructive: stated(tool, Tool.Destructive) ?? ToolTraits.defaults.destructive,
+  idempotent: stated(tool, Tool.Idempotent) ?? ToolTraits.defaults.idempotent,
+  openWorld: stated(tool, Tool.OpenWorld) ?? ToolTraits.defaults.openWorld
+})
 
 /** @internal One declaration per tool of the toolkit, from its annotations, under the application's own. */
 export const specsOf = (
@@ -86,8 +84,26 @@ const failurePart = <Tools extends Record<string, Tool.Any>>(
   reason: typeof FailureReason.Type,
   message: string
 ): ResultPart<Tools> => {
-  const failure = new ToolCallFailure({ tool: call.name, reason, message })
+  const failure = new ToolCallFailure({ tool: call.name, reason, message: cut(message) })
   return resultPart(call, failure, Schema.encodeSync(ToolCallFailure)(failure), true)
+}
+
+/** The most characters of a failure message the model gets back (an echo of huge params is cut). */
+const maxMessage = 2000
+
+const cut = (message: string): string =>
+  message.length <= maxMessage
+    ? message
+    : `${message.slice(0, maxMessage)}… (${message.length - maxMessage} more characters)`
+
+/** Whether a value survives `JSON.stringify`, as every provider sends the encoded result. */
+const serialisable = (value: unknown): boolean => {
+  try {
+    JSON.stringify(value)
+    return true
+  } catch {
+    return false
+  }
 }
 
 const resultPart = <Tools extends Record<string, Tool.Any>>(
@@ -129,7 +145,9 @@ export const toResultPart = <Tools extends Record<string, Tool.Any>>(
   >
 ): ResultPart<Tools> => {
   if (Exit.isSuccess(exit)) {
-    return resultPart(call, exit.value.result, exit.value.encodedResult, exit.value.isFailure)
+    return serialisable(exit.value.encodedResult)
+      ? resultPart(call, exit.value.result, exit.value.encodedResult, exit.value.isFailure)
+      : failurePart(call, "InvalidCall", "the tool's result cannot be serialised as JSON")
   }
   const cause = exit.cause
   const failure = Cause.failureOption(cause)
@@ -140,8 +158,9 @@ export const toResultPart = <Tools extends Record<string, Tool.Any>>(
     if (error instanceof QueueShutdown) return failurePart(call, "QueueShutdown", error.message)
     if (isInvalidCall(error)) return failurePart(call, "InvalidCall", error.message)
     if (AiError.isAiError(error)) return failurePart(call, "Failed", describeError(error))
-    const encoded = encodeFailure(toolkit.tools[call.name], error)
-    if (Option.isSome(encoded)) return resultPart(call, error, encoded.value, true)
+    const tool = Object.hasOwn(toolkit.tools, call.name) ? toolkit.tools[call.name] : undefined
+    const encoded = encodeFailure(tool, error)
+    if (Option.isSome(encoded) && serialisable(encoded.value)) return resultPart(call, error, encoded.value, true)
     return failurePart(call, "Failed", describeError(error))
   }
   if (Cause.isInterruptedOnly(cause)) return failurePart(call, "Interrupted", "the call was interrupted")

@@ -98,12 +98,31 @@ export const toolOf = (info: McpToolInfo, options: TrustOptions = {}): McpTool =
 const unknownError = (method: string, description: string, cause?: unknown) =>
   new AiError.UnknownError({ module: "McpTools", method, description, ...(cause === undefined ? {} : { cause }) })
 
-/** @internal Lists every tool of the server (following `nextCursor`). */
+/** @internal At most this many pages and tools are listed from one server (an untrusted server may never stop). */
+export const listLimits = { pages: 100, tools: 10_000 } as const
+
+/** @internal Lists every tool of the server (following `nextCursor`); a repeated cursor or too many pages or tools fail. */
 export const listTools = (client: McpClient): Effect.Effect<Array<McpToolInfo>, AiError.UnknownError> =>
   Effect.gen(function*() {
     const tools: Array<McpToolInfo> = []
+    const seen = new Set<string>()
     let cursor: string | undefined = undefined
     do {
+      if (cursor !== undefined) {
+        if (seen.has(cursor)) {
+          return yield* unknownError(
+            "listTools",
+            `tools/list repeated the cursor ${JSON.stringify(cursor.slice(0, 80))}`
+          )
+        }
+        seen.add(cursor)
+      }
+      if (seen.size >= listLimits.pages) {
+        return yield* unknownError("listTools", `tools/list gave more than ${listLimits.pages} pages`)
+      }
+      if (tools.length > listLimits.tools) {
+        return yield* unknownError("listTools", `tools/list gave more than ${listLimits.tools} tools`)
+      }
       const page: { readonly tools: ReadonlyArray<McpToolInfo>; readonly nextCursor?: string | undefined } =
         yield* Effect
           .tryPromise({
@@ -123,7 +142,11 @@ export const toolkit = (
 ): Effect.Effect<McpToolkit, AiError.UnknownError> =>
   Effect.map(listTools(client), (infos) => {
     const tools: McpTools = {}
-    for (const info of infos) tools[info.name] = toolOf(info, options)
+    for (const info of infos) {
+      // a name such as `__proto__` would replace the record's prototype instead of adding a tool
+      if (info.name in Object.prototype) continue
+      tools[info.name] = toolOf(info, options)
+    }
     const handle = (name: string, params: Record<string, unknown>) =>
       Effect.gen(function*() {
         if (!Object.hasOwn(tools, name)) {

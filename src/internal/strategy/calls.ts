@@ -69,12 +69,18 @@ export const describe = (call: Call, tools: ToolTraits.ToolSpecs | undefined): D
   const own = typeof rawOwn === "object" && rawOwn !== null ? pick(rawOwn) : undefined
   const declared = typeof spec?.traits === "object" && spec.traits !== null ? pick(spec.traits) : undefined
   const byRouting = routed(name)
-  const traits = ToolTraits.merge(ToolTraits.defaults, byRouting, declared, verdict, own)
+  const merged = ToolTraits.merge(ToolTraits.defaults, byRouting, declared, verdict, own)
+  // MCP: destructiveHint only means something for a tool that is not read-only, so a stated `destructive`
+  // with no stated `readOnly` says the call writes, whatever its name routes to
+  const statedReadOnly = firstBoolean(own?.readOnly, verdict?.readOnly, declared?.readOnly)
+  const writes = statedReadOnly === undefined &&
+    firstBoolean(own?.destructive, verdict?.destructive, declared?.destructive) === true
+  const traits = writes ? { ...merged, readOnly: false } : merged
   const openWorldStated = byRouting !== undefined ||
     firstBoolean(own?.openWorld, verdict?.openWorld, declared?.openWorld) !== undefined
   const byName = Lane.fromTool(name)
   if (spec?.lane !== undefined && Lane.isLane(spec.lane)) return { name, traits, lane: spec.lane, openWorldStated }
-  const stated = firstBoolean(own?.readOnly, verdict?.readOnly, declared?.readOnly)
+  const stated = writes ? false : statedReadOnly
   const lane = stated === true ? "query" : stated === false && byName === "query" ? "execute" : byName
   return { name, traits, lane, openWorldStated }
 }
