@@ -1,0 +1,105 @@
+import * as Activity from "@effect/workflow/Activity"
+import * as Workflow from "@effect/workflow/Workflow"
+import * as Effect from "effect/Effect"
+import type * as Layer from "effect/Layer"
+import * as Schema from "effect/Schema"
+import * as Command from "../../cluster/Command.js"
+import * as ToolRegistry from "../../cluster/ToolRegistry.js"
+import type * as Lane from "../../Lane.js"
+import type * as LaneError from "../../LaneError.js"
+import * as Strategy from "../../Strategy.js"
+import { CallJournal } from "./callJournal.js"
+import { SessionQueues } from "./sessionQueues.js"
+
+/** @internal */
+export const TurnWorkflow = Workflow.make({
+  name: "effect-lanes/Turn",
+  payload: {
+    sessionId: Schema.String,
+    turnId: Schema.String,
+    commands: Schema.Array(Command.Command)
+  },
+  success: Schema.Array(Command.CallOutcome),
+  idempotencyKey: ({ sessionId, turnId }) => `${sessionId}/${turnId}`
+})
+
+/** @internal */
+export const interruptedReason = "started before its runner stopped and not idempotent, so not run again"
+
+const toCall = (command: Command.Command): Strategy.ToolCall => ({ id: command.id, name: command.tool, args: command.args })
+
+const failureOf = (
+  id: string,
+  error: string | LaneError.QueueShutdown | LaneError.TaskTimeout | LaneError.TaskCancelled
+): Command.CallOutcome => {
+  if (typeof error === "string") return new Command.Failed({ id, error })
+  if (error._tag === "TaskCancelled") return new Command.Interrupted({ id, reason: "cancelled" })
+  return new Command.Failed({ id, error: error.message })
+}
+
+/**
+ * The activity of one call. Its result is journaled by the workflow engine, so it runs at most once to completion;
+ * when it runs again (its runner stopped before the result was stored) the start marker tells, and the call is
+ * re-run only if its tool is idempotent.
+ */
+const callActivity = (options: {
+  readonly sessionId: string
+  readonly executionId: string
+  readonly command: Command.Command
+  readonly lane: Lane.Lane
+}) =>
+  Activity.make({
+    name: `call/${options.command.id}`,
+    success: Command.CallOutcome,
+    execute: Effect.gen(function*() {
+      const { command } = options
+      const registry = yield* ToolRegistry.ToolRegistry
+      const journal = yield* CallJournal
+      const queues = yield* SessionQueues
+      const first = yield* journal.begin(options.executionId, command.id)
+      if (!first && !Strategy.traitsOf(toCall(command), { tools: registry.specs }).idempotent) {
+        return new Command.Interrupted({ id: command.id, reason: interruptedReason })
+      }
+      const tool = registry.tools.get(command.tool)
+      if (tool === undefined) return new Command.Failed({ id: command.id, error: `no tool named ${command.tool}` })
+      const queue = yield* queues.get(options.sessionId)
+      return yield* queue.submit(options.lane, tool.run(command.args)).pipe(
+        Effect.map((value): Command.CallOutcome => new Command.Succeeded({ id: command.id, value })),
+        Effect.catchAll((error) => Effect.succeed(failureOf(command.id, error)))
+      )
+    })
+  })
+
+/** @internal */
+export const runTurn = (
+  payload: typeof TurnWorkflow.payloadSchema.Type,
+  executionId: string
+) =>
+  Effect.gen(function*() {
+    const registry = yield* ToolRegistry.ToolRegistry
+    const commands = payload.commands
+    const calls = commands.map(toCall)
+    const outcomes: Array<Command.CallOutcome> = []
+    for (const stage of Strategy.stages(calls, Math.max(1, calls.length), { tools: registry.specs })) {
+      const results = yield* Effect.forEach(
+        stage.indices,
+        (index, position) => {
+          const command = commands[index]
+          const lane = stage.lanes[position] ?? stage.lane
+          return command === undefined
+            ? Effect.dieMessage(`no command at ${index}`)
+            : callActivity({ sessionId: payload.sessionId, executionId, command, lane })
+        },
+        { concurrency: Strategy.concurrency(stage.plan) }
+      )
+      outcomes.push(...results)
+    }
+    return outcomes
+  })
+
+/** @internal */
+export const layer: Layer.Layer<
+  never,
+  never,
+  import("@effect/workflow/WorkflowEngine").WorkflowEngine | ToolRegistry.ToolRegistry | CallJournal | SessionQueues
+> = TurnWorkflow.toLayer(runTurn)
