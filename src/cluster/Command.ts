@@ -46,8 +46,9 @@ export class Failed extends Schema.TaggedClass<Failed>()("Failed", {
 }) {}
 
 /**
- * The call started but did not finish (its runner crashed, or it was cancelled), and its tool is not idempotent,
- * so it was not run again: whether its effect happened is unknown, and the caller decides what to do.
+ * The call did not finish: either it was cancelled (`reason: "cancelled"`; a call that had not started never
+ * starts), or it started before its runner stopped and its tool is not idempotent, so it was not run again
+ * (whether its effect happened is unknown; the caller decides what to do).
  *
  * @since 0.1.0
  * @category schemas
@@ -99,21 +100,6 @@ export class InvalidCommand extends Schema.TaggedError<InvalidCommand>()("Invali
 }) {
   override get message(): string {
     return `command ${this.commandId} rejected: ${this.reason}`
-  }
-}
-
-/**
- * The turn was interrupted (cancelled) before it finished, so it has no outcome for every call.
- *
- * @since 0.1.0
- * @category errors
- */
-export class TurnInterrupted extends Schema.TaggedError<TurnInterrupted>()("TurnInterrupted", {
-  sessionId: Schema.String,
-  turnId: Schema.String
-}) {
-  override get message(): string {
-    return `turn ${this.turnId} of session ${this.sessionId} was interrupted`
   }
 }
 

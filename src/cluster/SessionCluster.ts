@@ -28,11 +28,11 @@ import type * as ShardingConfig from "@effect/cluster/ShardingConfig"
 import * as SingleRunner from "@effect/cluster/SingleRunner"
 import * as NodeClusterSocket from "@effect/platform-node/NodeClusterSocket"
 import type * as SocketServer from "@effect/platform/SocketServer"
+import * as PgClient from "@effect/sql-pg/PgClient"
+import * as SqliteClient from "@effect/sql-sqlite-node/SqliteClient"
 import type * as SqlClient from "@effect/sql/SqlClient"
 import type * as SqlError from "@effect/sql/SqlError"
 import type * as WorkflowEngine from "@effect/workflow/WorkflowEngine"
-import * as PgClient from "@effect/sql-pg/PgClient"
-import * as SqliteClient from "@effect/sql-sqlite-node/SqliteClient"
 import * as Config from "effect/Config"
 import type * as ConfigError from "effect/ConfigError"
 import * as Duration from "effect/Duration"
@@ -74,8 +74,9 @@ export const defaultSqliteFile = "effect-lanes-cluster.db"
  * @since 0.1.0
  * @category storage
  */
-export const sqlite = (filename: string = defaultSqliteFile): Layer.Layer<SqlClient.SqlClient, ConfigError.ConfigError> =>
-  SqliteClient.layer({ filename })
+export const sqlite = (
+  filename: string = defaultSqliteFile
+): Layer.Layer<SqlClient.SqlClient, ConfigError.ConfigError> => SqliteClient.layer({ filename })
 
 /**
  * A Postgres database as the cluster's storage, shared by every runner of a fleet (`postgres://user@host:port/db`).
@@ -115,7 +116,11 @@ export const storageFromConfig: Layer.Layer<SqlClient.SqlClient, ConfigError.Con
 export const layerSessions = (options?: Options): Layer.Layer<
   never,
   never,
-  Sharding.Sharding | WorkflowEngine.WorkflowEngine | ToolRegistry.ToolRegistry | LanesConfig.LanesConfig | SqlClient.SqlClient
+  | Sharding.Sharding
+  | WorkflowEngine.WorkflowEngine
+  | ToolRegistry.ToolRegistry
+  | LanesConfig.LanesConfig
+  | SqlClient.SqlClient
 > => {
   const maxIdleTime = options?.maxIdleTime ?? Duration.minutes(1)
   return Layer.mergeAll(entity.layer({ maxIdleTime }), turn.layer).pipe(

@@ -7,7 +7,8 @@
  *   outcome is journaled) and replies one {@link Command.CallOutcome} per command, in order. The same `turnId`
  *   sent again replies the journaled outcomes without running anything again.
  * - `Submit { command }`: one command as a turn of its own (turn ID `command/<id>`).
- * - `Cancel { turnId }`: interrupts a running turn; its caller gets `TurnInterrupted`.
+ * - `Cancel { turnId }`: cancels a turn: its calls that have not finished end as `Interrupted` ("cancelled"),
+ *   durably (a turn resumed after a crash stays cancelled); the turn still replies its outcomes.
  * - `Stats`: the queue's pending and active counts on the runner holding the session.
  *
  * `RunTurn` and `Submit` are persisted messages: a runner that dies with them in hand hands them to the runner
@@ -68,8 +69,7 @@ export const SessionStats = Schema.Struct({
 export type SessionStats = typeof SessionStats.Type
 
 /**
- * Runs a turn. Fails with `UnknownTool` or `InvalidCommand` before anything runs; with `TurnInterrupted` when
- * cancelled.
+ * Runs a turn. Fails with `UnknownTool` or `InvalidCommand` before anything runs.
  *
  * @since 0.1.0
  * @category rpcs
@@ -77,7 +77,7 @@ export type SessionStats = typeof SessionStats.Type
 export const RunTurn = Rpc.make("RunTurn", {
   payload: { turnId: Schema.NonEmptyTrimmedString, commands: Schema.Array(Command.Command) },
   success: Schema.Array(Command.CallOutcome),
-  error: Schema.Union(Command.UnknownTool, Command.InvalidCommand, Command.TurnInterrupted),
+  error: Command.CommandError,
   primaryKey: ({ turnId }) => turnId
 }).annotate(ClusterSchema.Persisted, true)
 
@@ -90,12 +90,13 @@ export const RunTurn = Rpc.make("RunTurn", {
 export const Submit = Rpc.make("Submit", {
   payload: { command: Command.Command },
   success: Command.CallOutcome,
-  error: Schema.Union(Command.UnknownTool, Command.InvalidCommand, Command.TurnInterrupted),
+  error: Command.CommandError,
   primaryKey: ({ command }) => `command/${command.id}`
 }).annotate(ClusterSchema.Persisted, true)
 
 /**
- * Interrupts a running turn of the session (a finished or unknown turn: nothing happens).
+ * Cancels a turn of the session: its unfinished calls end as `Interrupted` with reason `cancelled`; calls that
+ * finished keep their outcomes. A turn not started yet starts cancelled.
  *
  * @since 0.1.0
  * @category rpcs

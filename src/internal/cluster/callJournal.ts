@@ -14,12 +14,16 @@ import * as Schedule from "effect/Schedule"
 export class CallJournal extends Context.Tag("effect-lanes/cluster/CallJournal")<CallJournal, {
   /** Writes the marker; `true` when this is the call's first start. */
   readonly begin: (executionId: string, callId: string) => Effect.Effect<boolean>
-  /** How many markers an execution has (for tests and the bench). */
-  readonly started: (executionId: string) => Effect.Effect<number>
+  /** Marks a turn cancelled: its calls that have not finished end as `Interrupted`. */
+  readonly cancel: (executionId: string) => Effect.Effect<void>
+  readonly isCancelled: (executionId: string) => Effect.Effect<boolean>
 }>() {}
 
 /** @internal */
 export const table = "effect_lanes_call_starts"
+
+/** @internal */
+export const cancelTable = "effect_lanes_turn_cancels"
 
 const retry = Schedule.intersect(Schedule.exponential("50 millis"), Schedule.recurs(5))
 
@@ -33,6 +37,9 @@ export const layer: Layer.Layer<CallJournal, never, SqlClient.SqlClient> = Layer
       call_id VARCHAR(255) NOT NULL,
       PRIMARY KEY (execution_id, call_id)
     )`.pipe(Effect.retry(retry), Effect.orDie)
+    yield* sql`CREATE TABLE IF NOT EXISTS ${sql(cancelTable)} (
+      execution_id VARCHAR(255) NOT NULL PRIMARY KEY
+    )`.pipe(Effect.retry(retry), Effect.orDie)
     return CallJournal.of({
       begin: (executionId, callId) =>
         sql<{ call_id: string }>`INSERT INTO ${sql(table)} (execution_id, call_id) VALUES (${executionId}, ${callId})
@@ -41,11 +48,19 @@ export const layer: Layer.Layer<CallJournal, never, SqlClient.SqlClient> = Layer
           Effect.retry(retry),
           Effect.orDie
         ),
-      started: (executionId) =>
-        sql<{ n: number | string }>`SELECT COUNT(*) AS n FROM ${sql(table)} WHERE execution_id = ${executionId}`.pipe(
-          Effect.map((rows) => Number(rows[0]?.n ?? 0)),
+      cancel: (executionId) =>
+        sql`INSERT INTO ${sql(cancelTable)} (execution_id) VALUES (${executionId}) ON CONFLICT DO NOTHING`.pipe(
+          Effect.asVoid,
+          Effect.retry(retry),
           Effect.orDie
-        )
+        ),
+      isCancelled: (executionId) =>
+        sql<{ execution_id: string }>`SELECT execution_id FROM ${sql(cancelTable)} WHERE execution_id = ${executionId}`
+          .pipe(
+            Effect.map((rows) => rows.length > 0),
+            Effect.retry(retry),
+            Effect.orDie
+          )
     })
   })
 )

@@ -1,12 +1,12 @@
 import * as Entity from "@effect/cluster/Entity"
 import * as WorkflowEngine from "@effect/workflow/WorkflowEngine"
-import * as Cause from "effect/Cause"
 import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import type * as Layer from "effect/Layer"
 import * as Command from "../../cluster/Command.js"
 import * as SessionEntity from "../../cluster/SessionEntity.js"
 import * as ToolRegistry from "../../cluster/ToolRegistry.js"
+import { CallJournal } from "./callJournal.js"
 import { SessionQueues } from "./sessionQueues.js"
 import { TurnWorkflow } from "./turn.js"
 
@@ -34,7 +34,11 @@ export const checkTurn = (
 export const layer = (options: { readonly maxIdleTime: Duration.DurationInput }): Layer.Layer<
   never,
   never,
-  import("@effect/cluster/Sharding").Sharding | WorkflowEngine.WorkflowEngine | ToolRegistry.ToolRegistry | SessionQueues
+  | import("@effect/cluster/Sharding").Sharding
+  | WorkflowEngine.WorkflowEngine
+  | ToolRegistry.ToolRegistry
+  | SessionQueues
+  | CallJournal
 > =>
   SessionEntity.SessionEntity.toLayer(
     Effect.gen(function*() {
@@ -43,18 +47,11 @@ export const layer = (options: { readonly maxIdleTime: Duration.DurationInput })
       const registry = yield* ToolRegistry.ToolRegistry
       const engine = yield* WorkflowEngine.WorkflowEngine
       const queues = yield* SessionQueues
+      const journal = yield* CallJournal
       const queue = yield* queues.get(sessionId)
       const run = (turnId: string, commands: ReadonlyArray<Command.Command>) =>
         checkTurn(registry, turnId, commands).pipe(
-          Effect.zipRight(
-            TurnWorkflow.execute({ sessionId, turnId, commands }).pipe(
-              Effect.catchAllCause((cause) =>
-                Cause.isInterruptedOnly(cause)
-                  ? Effect.fail(new Command.TurnInterrupted({ sessionId, turnId }))
-                  : Effect.failCause(cause)
-              )
-            )
-          ),
+          Effect.zipRight(TurnWorkflow.execute({ sessionId, turnId, commands })),
           Effect.provideService(WorkflowEngine.WorkflowEngine, engine)
         )
       return SessionEntity.SessionEntity.of({
@@ -62,13 +59,17 @@ export const layer = (options: { readonly maxIdleTime: Duration.DurationInput })
         Submit: ({ payload }) =>
           run(SessionEntity.submitTurnId(payload.command.id), [payload.command]).pipe(
             Effect.flatMap((outcomes) =>
-              outcomes[0] === undefined ? Effect.dieMessage("a one-command turn replied nothing") : Effect.succeed(outcomes[0])
+              outcomes[0] === undefined
+                ? Effect.dieMessage("a one-command turn replied nothing")
+                : Effect.succeed(outcomes[0])
             )
           ),
         Cancel: ({ payload }) =>
           TurnWorkflow.executionId({ sessionId, turnId: payload.turnId, commands: [] }).pipe(
-            Effect.flatMap((executionId) => TurnWorkflow.interrupt(executionId)),
-            Effect.provideService(WorkflowEngine.WorkflowEngine, engine)
+            Effect.flatMap((executionId) =>
+              Effect.zipRight(journal.cancel(executionId), queues.cancelTurn(executionId))
+            ),
+            Effect.asVoid
           ),
         Stats: () => Effect.map(queue.stats, (stats) => ({ sessionId, ...stats }))
       })

@@ -15,11 +15,16 @@ import * as LanesConfig from "../../LanesConfig.js"
  */
 export class SessionQueues extends Context.Tag("effect-lanes/cluster/SessionQueues")<SessionQueues, {
   readonly get: (sessionId: string) => Effect.Effect<LaneQueue.LaneQueue, never, Scope.Scope>
-  readonly keys: Effect.Effect<ReadonlyArray<string>>
+  /** Registers the cancel of a running call of a turn (by workflow execution ID) for the scope's lifetime. */
+  readonly track: (executionId: string, cancel: Effect.Effect<unknown>) => Effect.Effect<void, never, Scope.Scope>
+  /** Cancels the calls of a turn running on this runner; how many. */
+  readonly cancelTurn: (executionId: string) => Effect.Effect<number>
 }>() {}
 
 /** @internal */
-export const layer = (idleTimeToLive: Duration.DurationInput): Layer.Layer<SessionQueues, never, LanesConfig.LanesConfig> =>
+export const layer = (
+  idleTimeToLive: Duration.DurationInput
+): Layer.Layer<SessionQueues, never, LanesConfig.LanesConfig> =>
   Layer.scoped(
     SessionQueues,
     Effect.gen(function*() {
@@ -29,6 +34,28 @@ export const layer = (idleTimeToLive: Duration.DurationInput): Layer.Layer<Sessi
           LaneQueue.make(sessionId).pipe(Effect.provideService(LanesConfig.LanesConfig, settings)),
         idleTimeToLive
       })
-      return SessionQueues.of({ get: (sessionId) => RcMap.get(map, sessionId), keys: RcMap.keys(map) })
+      const running = new Map<string, Set<Effect.Effect<unknown>>>()
+      return SessionQueues.of({
+        get: (sessionId) => RcMap.get(map, sessionId),
+        track: (executionId, cancel) =>
+          Effect.acquireRelease(
+            Effect.sync(() => {
+              const set = running.get(executionId) ?? new Set()
+              set.add(cancel)
+              running.set(executionId, set)
+            }),
+            () =>
+              Effect.sync(() => {
+                const set = running.get(executionId)
+                set?.delete(cancel)
+                if (set?.size === 0) running.delete(executionId)
+              })
+          ),
+        cancelTurn: (executionId) =>
+          Effect.suspend(() => {
+            const cancels = Array.from(running.get(executionId) ?? [])
+            return Effect.as(Effect.all(cancels, { discard: true }), cancels.length)
+          })
+      })
     })
   )

@@ -6,7 +6,10 @@ import type * as ToolRegistry from "../../cluster/ToolRegistry.js"
 import { describeError } from "../describeCause.js"
 
 /** @internal */
-export const tool = <A, I, B, J, E>(name: string, options: ToolRegistry.ToolOptions<A, I, B, J, E>): ToolRegistry.Tool => {
+export const tool = <A, I, B, J, E>(
+  name: string,
+  options: ToolRegistry.ToolOptions<A, I, B, J, E>
+): ToolRegistry.Tool => {
   const decode = Schema.decodeUnknown(options.args)
   const encode = Schema.encode(options.success)
   return {
@@ -21,7 +24,8 @@ export const tool = <A, I, B, J, E>(name: string, options: ToolRegistry.ToolOpti
         Effect.mapError((error) => `invalid arguments: ${ParseResult.TreeFormatter.formatErrorSync(error)}`),
         Effect.flatMap((decoded) => Effect.mapError(options.run(decoded), describeError)),
         Effect.flatMap((value) =>
-          Effect.mapError(encode(value), (error) => `unencodable result: ${ParseResult.TreeFormatter.formatErrorSync(error)}`)
+          Effect.mapError(encode(value), (error) =>
+            `unencodable result: ${ParseResult.TreeFormatter.formatErrorSync(error)}`)
         )
       )
   }
@@ -40,7 +44,9 @@ export const make = (tools: Iterable<ToolRegistry.Tool>): ToolRegistry.Registry 
     specs,
     check: (command) => {
       const entry = byName.get(command.tool)
-      if (entry === undefined) return Effect.fail(new Command.UnknownTool({ commandId: command.id, tool: command.tool }))
+      if (entry === undefined) {
+        return Effect.fail(new Command.UnknownTool({ commandId: command.id, tool: command.tool }))
+      }
       return entry.validate(command.args).pipe(
         Effect.as(entry),
         Effect.mapError((error) =>

@@ -26,7 +26,11 @@ export const TurnWorkflow = Workflow.make({
 /** @internal */
 export const interruptedReason = "started before its runner stopped and not idempotent, so not run again"
 
-const toCall = (command: Command.Command): Strategy.ToolCall => ({ id: command.id, name: command.tool, args: command.args })
+const toCall = (command: Command.Command): Strategy.ToolCall => ({
+  id: command.id,
+  name: command.tool,
+  args: command.args
+})
 
 const failureOf = (
   id: string,

@@ -1,0 +1,72 @@
+/**
+ * A runner that stops in the middle of a turn, and a new one on the same SQLite file: the turn resumes from its
+ * journal. The first runner's scope is closed while a call blocks, which leaves exactly what a crash leaves (the
+ * call's start marker, no journaled result, the turn's message unprocessed). Live clock: the cluster polls.
+ */
+import { FileSystem } from "@effect/platform"
+import { NodeFileSystem } from "@effect/platform-node"
+import { describe, expect, it } from "@effect/vitest"
+import { Deferred, Effect, Exit, Fiber, Layer, Scope } from "effect"
+import { Command, SessionEntity } from "../src/cluster/index.js"
+import { cluster, cmd, makeProbe } from "./utils/cluster.js"
+
+const restart = (commands: ReadonlyArray<Command.Command>) =>
+  Effect.gen(function*() {
+    const fs = yield* FileSystem.FileSystem
+    const file = `${yield* fs.makeTempDirectoryScoped()}/sessions.db`
+    const probe = yield* makeProbe
+    const runTurn = Effect.flatMap(
+      SessionEntity.client,
+      (sessions) => sessions("s1").RunTurn({ turnId: "t1", commands })
+    )
+    // First runner: runs until a call blocks, then stops.
+    const scope = yield* Scope.make()
+    const first = yield* Layer.buildWithScope(cluster(probe, { file, block: true }), scope)
+    const caller = yield* Effect.fork(Effect.provide(runTurn, first))
+    yield* Deferred.await(probe.started)
+    yield* Scope.close(scope, Exit.void)
+    yield* Fiber.interrupt(caller)
+    // Second runner on the same file: the same turn ID replies once the resumed turn finishes.
+    const outcomes = yield* Effect.provide(runTurn, cluster(probe, { file }))
+    return { outcomes, count: probe.count }
+  }).pipe(Effect.provide(NodeFileSystem.layer), Effect.scoped)
+
+describe("cluster: a turn resumed after its runner stopped", () => {
+  it.live(
+    "finished calls are not re-run; the unfinished non-idempotent call is Interrupted, not repeated",
+    () =>
+      Effect.gen(function*() {
+        const { count, outcomes } = yield* restart([
+          cmd("a", "echo", { text: "done" }),
+          cmd("b", "write", { path: "block" }),
+          cmd("c", "echo", { text: "after" })
+        ])
+        expect(outcomes).toEqual([
+          new Command.Succeeded({ id: "a", value: "DONE" }),
+          new Command.Interrupted({
+            id: "b",
+            reason: "started before its runner stopped and not idempotent, so not run again"
+          }),
+          new Command.Succeeded({ id: "c", value: "AFTER" })
+        ])
+        expect(yield* count("echo:done")).toBe(1)
+        expect(yield* count("write:block")).toBe(1)
+        expect(yield* count("echo:after")).toBe(1)
+      }),
+    30_000
+  )
+
+  it.live("the unfinished idempotent call is run again and its result replied", () =>
+    Effect.gen(function*() {
+      const { count, outcomes } = yield* restart([
+        cmd("a", "write", { path: "done" }),
+        cmd("b", "echo", { text: "block" })
+      ])
+      expect(outcomes).toEqual([
+        new Command.Succeeded({ id: "a", value: 4 }),
+        new Command.Succeeded({ id: "b", value: "BLOCK" })
+      ])
+      expect(yield* count("write:done")).toBe(1)
+      expect(yield* count("echo:block")).toBe(2)
+    }), 30_000)
+})
