@@ -28,8 +28,6 @@ import type * as ShardingConfig from "@effect/cluster/ShardingConfig"
 import * as SingleRunner from "@effect/cluster/SingleRunner"
 import * as NodeClusterSocket from "@effect/platform-node/NodeClusterSocket"
 import type * as SocketServer from "@effect/platform/SocketServer"
-import * as PgClient from "@effect/sql-pg/PgClient"
-import * as SqliteClient from "@effect/sql-sqlite-node/SqliteClient"
 import type * as SqlClient from "@effect/sql/SqlClient"
 import type * as SqlError from "@effect/sql/SqlError"
 import type * as WorkflowEngine from "@effect/workflow/WorkflowEngine"
@@ -68,6 +66,12 @@ export interface Options {
  */
 export const defaultSqliteFile = "effect-lanes-cluster.db"
 
+/** Loads an optional SQL driver when its layer is built, so that only the driver in use must be installed. */
+const driver = <A>(name: string, load: () => Promise<A>): Effect.Effect<A> =>
+  Effect.tryPromise(load).pipe(
+    Effect.catchAll(() => Effect.dieMessage(`effect-lanes/cluster: this storage needs the package ${name}; install it`))
+  )
+
 /**
  * A SQLite file as the cluster's storage (`":memory:"` for a process-local, throwaway one). One process per file.
  *
@@ -76,7 +80,13 @@ export const defaultSqliteFile = "effect-lanes-cluster.db"
  */
 export const sqlite = (
   filename: string = defaultSqliteFile
-): Layer.Layer<SqlClient.SqlClient, ConfigError.ConfigError> => SqliteClient.layer({ filename })
+): Layer.Layer<SqlClient.SqlClient, ConfigError.ConfigError> =>
+  Layer.unwrapEffect(
+    Effect.map(
+      driver("@effect/sql-sqlite-node", () => import("@effect/sql-sqlite-node/SqliteClient")),
+      (SqliteClient) => SqliteClient.layer({ filename })
+    )
+  )
 
 /**
  * A Postgres database as the cluster's storage, shared by every runner of a fleet (`postgres://user@host:port/db`).
@@ -87,7 +97,10 @@ export const sqlite = (
 export const postgres = (
   url: string | Redacted.Redacted
 ): Layer.Layer<SqlClient.SqlClient, ConfigError.ConfigError | SqlError.SqlError> =>
-  PgClient.layer({ url: typeof url === "string" ? Redacted.make(url) : url })
+  Layer.unwrapEffect(
+    Effect.map(driver("@effect/sql-pg", () => import("@effect/sql-pg/PgClient")), (PgClient) =>
+      PgClient.layer({ url: typeof url === "string" ? Redacted.make(url) : url }))
+  )
 
 /**
  * The storage from configuration: Postgres when `LANES_CLUSTER_DATABASE_URL` is set, otherwise the SQLite file
