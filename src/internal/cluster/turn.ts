@@ -60,6 +60,9 @@ const callActivity = (options: {
       const registry = yield* ToolRegistry.ToolRegistry
       const journal = yield* CallJournal
       const queues = yield* SessionQueues
+      if (yield* journal.isCancelled(options.executionId)) {
+        return new Command.Interrupted({ id: command.id, reason: "cancelled" })
+      }
       const first = yield* journal.begin(options.executionId, command.id)
       if (!first && !Strategy.traitsOf(toCall(command), { tools: registry.specs }).idempotent) {
         return new Command.Interrupted({ id: command.id, reason: interruptedReason })
@@ -67,7 +70,13 @@ const callActivity = (options: {
       const tool = registry.tools.get(command.tool)
       if (tool === undefined) return new Command.Failed({ id: command.id, error: `no tool named ${command.tool}` })
       const queue = yield* queues.get(options.sessionId)
-      return yield* queue.submit(options.lane, tool.run(command.args)).pipe(
+      return yield* Effect.gen(function*() {
+        const handle = yield* queue.enqueue(options.lane, tool.run(command.args))
+        yield* queues.track(options.executionId, handle.cancel)
+        // A Cancel that came between the check above and the registration found nothing to cancel: check again.
+        if (yield* journal.isCancelled(options.executionId)) yield* handle.cancel
+        return yield* handle.await
+      }).pipe(
         Effect.map((value): Command.CallOutcome => new Command.Succeeded({ id: command.id, value })),
         Effect.catchAll((error) => Effect.succeed(failureOf(command.id, error)))
       )
