@@ -42,7 +42,8 @@ const options = {
     Options.repeated,
     Options.withDescription(
       "Run only this scenario; repeat to run several (default: all). turn = turn speed-up, fast = fast local " +
-        "work, queue = queue cost, ids = task IDs, memory = heap with pending tasks, runtime = thread pool sizing."
+        "work, queue = queue cost, ids = task IDs, memory = heap with pending tasks, runtime = thread pool sizing, " +
+        "cluster = durable turns (opt-in: only with -s cluster; Postgres runs need LANES_CLUSTER_DATABASE_URL)."
     )
   ),
   sizes: Options.text("sizes").pipe(
@@ -96,7 +97,7 @@ type Parsed = Command.Command.ParseConfig<typeof options>
 const settings = (parsed: Parsed) =>
   Effect.gen(function*() {
     const scenarios = parsed.scenario.length === 0 ?
-      Bench.scenarios :
+      Bench.defaultScenarios :
       Bench.scenarios.filter((s) => parsed.scenario.includes(s))
     if (Option.isSome(parsed.chart) && !scenarios.includes("turn")) {
       return yield* new InvalidArgument({ option: "--chart", reason: "needs the turn scenario (--scenario turn)" })
