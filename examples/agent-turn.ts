@@ -1,7 +1,9 @@
 /**
- * One realistic agent turn: 8 reads, 2 greps, one edit and one bash call, over a scratch copy of
- * this repository's sources, planned by the Strategy and run through the lanes with the built-in
- * tools. Prints the plan of every stage and the status of every call, in call order.
+ * One realistic agent turn: 8 reads, 2 greps, one edit and two bash calls (a read-only `grep -c`, which joins
+ * the reads, and a `sed`, which does not), over a scratch copy of this repository's sources, planned by the
+ * Strategy with the built-in tools' declarations (`Tools.turnOptions`) and run through the lanes. Runs the
+ * turn twice: the second plan uses the latencies the session learnt from the first. Prints the waves with
+ * their reasons and the status of every call, in call order.
  *
  * Run with `npx tsx examples/agent-turn.ts`.
  */
@@ -40,17 +42,32 @@ const turn: Array<Strategy.ToolCall> = [
     name: "edit",
     args: { path: "src/TaskId.ts", oldString: "@since 0.1.0", newString: "@since 0.1.0 (edited)", replaceAll: true }
   },
-  { id: "bash-0", name: "bash", args: { command: "grep -c 'edited' src/TaskId.ts", timeout: "10 seconds" } }
+  { id: "bash-0", name: "bash", args: { command: "grep -c 'edited' src/TaskId.ts", timeout: "10 seconds" } },
+  { id: "bash-1", name: "bash", args: { command: "sed -i 's/edited/twice/' src/TaskId.ts", timeout: "10 seconds" } }
 ]
 
 const program = Effect.gen(function*() {
   const queue = yield* LaneQueue.LaneQueue
   const tools = yield* Tools.Tools
-  for (const stage of Strategy.stages(turn, queue.settings.lanes.query.concurrency)) {
-    const ids = stage.indices.map((i) => turn[i]?.id).join(", ")
-    yield* Console.log(`stage ${stage.kind}/${stage.lane} [${ids}]: ${stage.plan._tag} (${stage.plan.reason})`)
-  }
-  const exits = yield* Strategy.runTurn(queue, turn, tools.run)
+  const options = yield* Tools.turnOptions(tools.root)
+  const showPlan = Effect.gen(function*() {
+    const estimates = yield* Effect.forEach(turn, (call) => queue.latency.estimate(call.name))
+    const planned = Strategy.stages(turn, queue.settings.lanes.query.concurrency, {
+      ...options,
+      estimates: estimates.map((estimate) => estimate._tag === "Some" ? estimate.value : Strategy.priors.localMillis),
+      perTaskOverheadMillis: yield* queue.latency.overhead
+    })
+    for (const stage of planned) {
+      const ids = stage.indices.map((i) => turn[i]?.id).join(", ")
+      yield* Console.log(`${stage.kind} [${ids}]: ${stage.plan._tag} (${stage.plan.reason})`)
+    }
+  })
+  yield* Console.log("first turn (no history: priors):")
+  yield* showPlan
+  yield* Strategy.runTurn(queue, turn.slice(0, -3), tools.run, options)
+  yield* Console.log("second turn (latencies learnt from the first):")
+  yield* showPlan
+  const exits = yield* Strategy.runTurn(queue, turn, tools.run, options)
   yield* Effect.forEach(exits, (exit, i) => {
     const call = turn[i]
     const status = Exit.match(exit, {

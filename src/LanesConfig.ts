@@ -23,7 +23,8 @@
  * | `LANES_TOTAL_CONCURRENCY` | tasks running at once across all lanes, integer 1..1024 | none |
  * | `LANES_STARVATION_DEADLINE` | waiting time after which a task is promoted one priority level | `30 seconds` |
  * | `LANES_DEAD_LETTER_CAPACITY` | dead letters kept per session (oldest evicted), 1..1000000 | 1000 |
- * | `LANES_PARALLEL_MIN_TOOLS` | the strategy's `minToolCount`, integer 1..1024 | 6 |
+ * | `LANES_STRATEGY` | the planner's preset: `cost` (`Strategy.defaults`) or `seed` (`Strategy.seedRules`) | `cost` |
+ * | `LANES_PARALLEL_MIN_TOOLS` | the strategy's `minToolCount`, integer 1..1024 | the preset's: 2 (`seed`: 6) |
  *
  * @since 0.1.0
  */
@@ -113,7 +114,7 @@ export interface Settings {
   readonly deadLetterCapacity: number
   /**
    * The planner's options for this session's turns (`Strategy.runTurn` starts from them);
-   * `LANES_PARALLEL_MIN_TOOLS` sets `minToolCount`.
+   * `LANES_STRATEGY` picks the preset and `LANES_PARALLEL_MIN_TOOLS` sets `minToolCount`.
    */
   readonly strategy: Strategy.Options
 }
@@ -130,7 +131,7 @@ export class LanesConfig extends Context.Tag("effect-lanes/LanesConfig")<LanesCo
  * The defaults: concurrency control 4, query 8, execute 4, generate 2; no timeouts; no retries;
  * the generate lane limited to 60 starts per minute; every lane internal; external tasks wait 60 s;
  * no pressure events; no session-wide cap, starvation deadline 30 s; 1000 dead letters;
- * parallel tool turns from 6 calls.
+ * the per-call planner (`Strategy.defaults`).
  *
  * @since 0.1.0
  * @category constants

@@ -37,6 +37,8 @@ export interface LatencyModel {
   readonly alpha: number
   /** Records one observed latency of a tool; ignores values that are not finite numbers >= 0. */
   readonly record: (toolName: string, millis: number) => Effect.Effect<void>
+  /** Records many `[toolName, millis]` samples, in order, in one update (invalid ones are ignored). */
+  readonly recordAll: (samples: Iterable<readonly [string, number]>) => Effect.Effect<void>
   /** The current estimate for a tool, `None` without history. */
   readonly estimate: (toolName: string) => Effect.Effect<Option.Option<number>>
   /** One estimate per call, in order, or `undefined` when any call's tool has no history. */
@@ -47,7 +49,10 @@ export interface LatencyModel {
   readonly measure: <A, E, R>(toolName: string, self: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
   /** Every tool's current estimate. */
   readonly snapshot: Effect.Effect<ReadonlyMap<string, number>>
-  /** The queue's overhead per task in milliseconds: the prior until a turn was measured, then an EMA. */
+  /**
+   * The queue's overhead per task in milliseconds: the prior until a turn was measured, then an EMA of the
+   * measurements, each capped at twice the current estimate (a cold or disturbed stage cannot blow it up).
+   */
   readonly overhead: Effect.Effect<number>
   /** Records one observed overhead per task (ms); ignores values that are not finite numbers >= 0. */
   readonly recordOverhead: (millis: number) => Effect.Effect<void>
@@ -137,10 +142,24 @@ const fromRef = (state: Ref.Ref<State>, alpha: number, prior: number): LatencyMo
       }))
       : Effect.void
 
+  const recordAll = (samples: Iterable<readonly [string, number]>): Effect.Effect<void> =>
+    Ref.update(state, (s) => {
+      let tools = s.tools
+      for (const [toolName, millis] of samples) {
+        if (isValidSample(millis)) {
+          tools = HashMap.set(tools, toolName, update(HashMap.get(tools, toolName), millis, alpha))
+        }
+      }
+      return tools === s.tools ? s : { ...s, tools }
+    })
+
   const estimate = (toolName: string) => Effect.map(Ref.get(state), (s) => HashMap.get(s.tools, toolName))
 
   const estimates = (calls: ReadonlyArray<{ readonly name: string }>) =>
-    Effect.map(Ref.get(state), (s) => Option.getOrUndefined(Option.all(calls.map((call) => HashMap.get(s.tools, call.name)))))
+    Effect.map(
+      Ref.get(state),
+      (s) => Option.getOrUndefined(Option.all(calls.map((call) => HashMap.get(s.tools, call.name))))
+    )
 
   const measure = <A, E, R>(toolName: string, self: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
     Effect.flatMap(Clock.currentTimeNanos, (start) =>
@@ -153,12 +172,18 @@ const fromRef = (state: Ref.Ref<State>, alpha: number, prior: number): LatencyMo
 
   const overhead = Effect.map(Ref.get(state), (s) => Option.getOrElse(s.overhead, () => prior))
 
+  // The overhead is a floor-like cost (what the queue itself takes); a stage slowed by a cold start, a GC
+  // pause or a loaded machine says little about it. So one sample moves the estimate at most to twice its
+  // current value: a real rise is still followed, by up to `1 + alpha` per stage.
   const recordOverhead = (millis: number): Effect.Effect<void> =>
     isValidSample(millis)
-      ? Ref.update(state, (s) => ({ ...s, overhead: Option.some(update(s.overhead, millis, alpha)) }))
+      ? Ref.update(state, (s) => {
+        const current = Option.getOrElse(s.overhead, () => prior)
+        return { ...s, overhead: Option.some(update(s.overhead, Math.min(millis, 2 * current), alpha)) }
+      })
       : Effect.void
 
-  return { alpha, record, estimate, estimates, measure, snapshot, overhead, recordOverhead }
+  return { alpha, record, recordAll, estimate, estimates, measure, snapshot, overhead, recordOverhead }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -173,7 +198,9 @@ const fromRef = (state: Ref.Ref<State>, alpha: number, prior: number): LatencyMo
  */
 export const makeWith = (options: Options = {}): Effect.Effect<LatencyModel> => {
   const alpha = normalizeAlpha(options.alpha)
-  const prior = options.overhead !== undefined && isValidSample(options.overhead) ? options.overhead : defaultOverheadMillis
+  const prior = options.overhead !== undefined && isValidSample(options.overhead)
+    ? options.overhead
+    : defaultOverheadMillis
   return Effect.map(
     Ref.make<State>({ tools: initialTools(options.initial), overhead: Option.none() }),
     (state) => fromRef(state, alpha, prior)

@@ -36,11 +36,12 @@
  *
  * @since 0.1.0
  */
-import * as Effect from "effect/Effect"
+import type * as Effect from "effect/Effect"
 import type * as Exit from "effect/Exit"
 import * as callFacts from "./internal/strategy/calls.js"
 import * as internal from "./internal/strategy/planner.js"
 import * as turn from "./internal/strategy/runTurn.js"
+import { taskSpan } from "./internal/taskSpan.js"
 import type * as Lane from "./Lane.js"
 import type { QueueShutdown, TaskCancelled, TaskTimeout } from "./LaneError.js"
 import type * as LaneQueue from "./LaneQueue.js"
@@ -246,8 +247,7 @@ export const makespan: (estimates: ReadonlyArray<number>, concurrency: number) =
  * @since 0.1.0
  * @category planning
  */
-export const plan: (calls: ReadonlyArray<ToolCall>, concurrency: number, options?: PlanOptions) => Plan =
-  internal.plan
+export const plan: (calls: ReadonlyArray<ToolCall>, concurrency: number, options?: PlanOptions) => Plan = internal.plan
 
 /**
  * The traits of one call: MCP's defaults, then routing (query-lane tools are read-only), then the traits
@@ -341,14 +341,18 @@ export interface RunTurnOptions extends TurnOptions {
  * overridden by `options`; the width is the query lane's current concurrency. Every call's run time feeds
  * the model, and every stage's time beyond its calls' the queue's overhead per task.
  *
+ * Traced as `Strategy.runTurn` when the application installed a tracer (as the queue's per-task
+ * operations are: `Effect.fn`'s span on every call costs about as much as a one-call turn itself).
+ *
  * @since 0.1.0
  * @category running
  */
-export const runTurn = Effect.fn("Strategy.runTurn")(<A, E, R>(
+export const runTurn = <A, E, R>(
   queue: LaneQueue.LaneQueue,
   calls: ReadonlyArray<ToolCall>,
   execute: (call: ToolCall) => Effect.Effect<A, E, R>,
   options: RunTurnOptions = {}
 ): Effect.Effect<Array<Exit.Exit<A, E | TaskTimeout | TaskCancelled | QueueShutdown>>, never, R> =>
-  turn.runTurn(queue, calls, execute, options)
-)
+  turnSpan(turn.runTurn(queue, calls, execute, options))
+
+const turnSpan = taskSpan("Strategy.runTurn")

@@ -36,6 +36,7 @@ import type * as Duration from "effect/Duration"
 import type * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import type * as Schema from "effect/Schema"
+import * as bash from "./internal/strategy/bash.js"
 import type {
   FileNotFound,
   InvalidToolArguments,
@@ -48,7 +49,10 @@ import type {
 } from "./internal/tools/errors.js"
 import * as schemas from "./internal/tools/schemas.js"
 import * as internal from "./internal/tools/service.js"
+import * as turn from "./internal/tools/turn.js"
 import * as Lane from "./Lane.js"
+import type * as Strategy from "./Strategy.js"
+import type * as ToolTraits from "./ToolTraits.js"
 
 // errors
 
@@ -518,3 +522,38 @@ export const layer = (
   options: Options
 ): Layer.Layer<Tools, PlatformError, FileSystem.FileSystem | Path.Path | CommandExecutor.CommandExecutor> =>
   Layer.effect(Tools, make(options))
+
+// planning
+
+/**
+ * The built-in tools declared for the planner (`Strategy.Options.tools`): `read`, `ls`, `glob`, `grep` are
+ * local reads; `write` (idempotent) and `edit` write the file of their `path`; `bash` has MCP's defaults
+ * (not read-only, destructive, open-world) unless its classifier finds the command plainly read-only (`ls`,
+ * `cat`, `head`, `wc`, `grep`/`rg`, `find` without `-exec`/`-delete`, `git status|diff|log|show`, ... joined by
+ * pipes or `&&`, no redirection but to `/dev/null`, no command substitution).
+ *
+ * @since 0.1.0
+ * @category planning
+ */
+export const specs: ToolTraits.ToolSpecs = turn.specs
+
+/**
+ * Whether a bash command line only reads, by the conservative rules of {@link specs}' classifier. Total:
+ * anything not understood is not read-only (`cat a > b`, `ls; rm x`, `find . -delete`, `git push`: `false`).
+ *
+ * @since 0.1.0
+ * @category planning
+ */
+export const isReadOnlyCommand: (command: unknown) => boolean = bash.isReadOnlyCommand
+
+/**
+ * `Strategy.runTurn` options for the tools of a root: the declarations of {@link specs}, the root (so absolute
+ * and relative paths compare) and a path resolver that follows symlinks, so every spelling of one file (relative,
+ * `./`, `..` segments, absolute, through a symlink) is one resource.
+ *
+ * @since 0.1.0
+ * @category planning
+ */
+export const turnOptions: (
+  root: string
+) => Effect.Effect<Strategy.RunTurnOptions, never, FileSystem.FileSystem | Path.Path> = turn.turnOptions

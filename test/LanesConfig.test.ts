@@ -24,7 +24,7 @@ const concurrencyKeys = Lane.all.map((lane) => [lane, `LANES_${lane.toUpperCase(
 const timeoutKeys = Lane.all.map((lane) => [lane, `LANES_${lane.toUpperCase()}_TIMEOUT`] as const)
 
 describe("LanesConfig", () => {
-  it("defaults: control 4, query 8, execute 4, generate 2, no timeouts, no cap, parallel from 6", () => {
+  it("defaults: control 4, query 8, execute 4, generate 2, no timeouts, no cap, the per-call planner", () => {
     const d = LanesConfig.defaults
     expect(Lane.all.map((lane) => d.lanes[lane].concurrency)).toEqual([4, 8, 4, 2])
     for (const lane of Lane.all) expect(Option.isNone(d.lanes[lane].timeout)).toBe(true)
@@ -109,6 +109,24 @@ describe("LanesConfig", () => {
           yield* expectConfigError([["LANES_PARALLEL_MIN_TOOLS", value]], "LANES_PARALLEL_MIN_TOOLS")
         }))
     }
+
+    it.effect("LANES_STRATEGY picks the planner's preset; LANES_PARALLEL_MIN_TOOLS adjusts either", () =>
+      Effect.gen(function*() {
+        expect((yield* fromEnv([])).strategy).toEqual(Strategy.defaults)
+        expect((yield* fromEnv([["LANES_STRATEGY", "cost"]])).strategy).toEqual(Strategy.defaults)
+        expect((yield* fromEnv([["LANES_STRATEGY", "seed"]])).strategy).toEqual(Strategy.seedRules)
+        const seed4 = yield* fromEnv([["LANES_STRATEGY", "seed"], ["LANES_PARALLEL_MIN_TOOLS", "4"]])
+        expect(seed4.strategy).toEqual({ ...Strategy.seedRules, minToolCount: 4 })
+        yield* expectConfigError([["LANES_STRATEGY", "fast"]], "LANES_STRATEGY")
+        yield* expectConfigError([["LANES_STRATEGY", ""]], "LANES_STRATEGY")
+      }))
+
+    it.effect("in code, `strategy.rules: \"seed\"` starts from seedRules", () =>
+      Effect.gen(function*() {
+        const settings = yield* LanesConfig.make({ strategy: { rules: "seed", blockedTools: ["web_fetch"] } })
+        expect(settings.strategy).toEqual({ ...Strategy.seedRules, blockedTools: ["web_fetch"] })
+        expect((yield* LanesConfig.make({})).strategy).toEqual(Strategy.defaults)
+      }))
 
     it.effect("an invalid value fails even when the other keys are fine", () =>
       expectConfigError(

@@ -69,17 +69,36 @@ describe("LatencyModel", () => {
       expect(yield* model.estimates([])).toEqual([])
     }))
 
-  it.effect("feeds Strategy.plan's cost rule, or lets it fall back to the seed's rules", () =>
+  it.effect("feeds Strategy.plan's cost rule: tiny learned latencies run in order, slow ones in parallel", () =>
     Effect.gen(function*() {
       const model = yield* LatencyModel.make
       const batch = [call("web_fetch"), call("web_search")]
-      const before = yield* model.estimates(batch)
-      expect(before).toBeUndefined()
-      expect(Strategy.plan(batch, 8, before === undefined ? {} : { estimates: before })._tag).toBe("Sequential")
+      expect(yield* model.estimates(batch)).toBeUndefined()
+      yield* model.record("web_fetch", 0.001)
+      yield* model.record("web_search", 0.001)
+      const tiny = yield* model.estimates(batch)
+      expect(Strategy.plan(batch, 8, { estimates: tiny })._tag).toBe("Sequential")
       yield* model.record("web_fetch", 500)
       yield* model.record("web_search", 800)
       const after = yield* model.estimates(batch)
-      expect(Strategy.plan(batch, 8, after === undefined ? {} : { estimates: after })._tag).toBe("Parallel")
+      expect(Strategy.plan(batch, 8, { estimates: after })._tag).toBe("Parallel")
+    }))
+
+  it.effect("overhead: the prior until measured, then an EMA of the measurements", () =>
+    Effect.gen(function*() {
+      const model = yield* LatencyModel.makeWith({ overhead: 0.5, alpha: 0.5 })
+      expect(yield* model.overhead).toBe(0.5)
+      yield* model.recordOverhead(Number.NaN)
+      yield* model.recordOverhead(-1)
+      expect(yield* model.overhead).toBe(0.5)
+      yield* model.recordOverhead(0.1)
+      expect(yield* model.overhead).toBe(0.1)
+      yield* model.recordOverhead(0.3)
+      // 0.3 is capped at twice the estimate (0.2): 0.5 * 0.2 + 0.5 * 0.1
+      expect(yield* model.overhead).toBeCloseTo(0.15)
+      yield* model.recordOverhead(1000)
+      expect(yield* model.overhead).toBeCloseTo(0.225)
+      expect(yield* (yield* LatencyModel.make).overhead).toBe(LatencyModel.defaultOverheadMillis)
     }))
 
   it.effect("measure records the elapsed Clock time of successes and failures", () =>

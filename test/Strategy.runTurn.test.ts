@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Deferred, Duration, Effect, Exit, FastCheck, Fiber, Ref, TestClock } from "effect"
+import { Deferred, Duration, Effect, Exit, FastCheck, Fiber, Option, Ref, TestClock } from "effect"
 import { LaneQueue, LanesConfig, LatencyModel, Strategy } from "../src/index.js"
 
 const reads = (n: number, name = "read"): Array<Strategy.ToolCall> =>
@@ -34,14 +34,28 @@ describe("Strategy.stages", () => {
     ]
     const planned = Strategy.stages(calls, 8)
     expect(planned.map((stage) => [stage.kind, stage.indices, stage.plan._tag])).toEqual([
-      ["query", [0, 1, 2, 3, 4, 5], "Parallel"],
+      ["wave", [0, 1, 2, 3, 4, 5], "Parallel"],
       ["single", [6], "Sequential"],
       ["single", [7], "Sequential"],
       ["single", [8], "Sequential"],
-      ["query", [9, 10], "Sequential"]
+      ["wave", [9, 10], "Parallel"]
+    ])
+    const seed = Strategy.stages(calls, 8, Strategy.seedRules)
+    expect(seed.map((stage) => stage.plan._tag)).toEqual([
+      "Parallel",
+      "Sequential",
+      "Sequential",
+      "Sequential",
+      "Sequential"
     ])
     const withWrites = Strategy.stages(calls, 8, { parallelWrites: true })
-    expect(withWrites[1]).toMatchObject({ kind: "writes", indices: [6, 7], plan: { _tag: "Parallel", concurrency: 2 } })
+    // reads of other files and writes of distinct files share one wave; bash stays a barrier
+    expect(withWrites.map((stage) => stage.indices)).toEqual([[0, 1, 2, 3, 4, 5, 6, 7], [8], [9, 10]])
+    expect(withWrites[0]).toMatchObject({
+      kind: "wave",
+      lanes: ["query", "query", "query", "query", "query", "query", "execute", "execute"],
+      plan: { _tag: "Parallel", concurrency: 8 }
+    })
   })
 
   it("keeps writes to the same path apart", () => {
@@ -198,4 +212,60 @@ describe("Strategy.runTurn", () => {
         expect(estimate._tag).toBe("Some")
       })
     ))
+
+  it.scoped("the session learns each tool's latency from every call, with no setup, and the estimate converges", () =>
+    withQueue((queue) =>
+      Effect.gen(function*() {
+        const latency = yield* Ref.make(Duration.millis(100))
+        const execute = () => Effect.flatMap(Ref.get(latency), Effect.sleep)
+        const turn = (calls: ReadonlyArray<Strategy.ToolCall>, step: Duration.DurationInput) =>
+          Effect.gen(function*() {
+            const fiber = yield* Effect.fork(Strategy.runTurn(queue, calls, execute))
+            yield* settle
+            for (let i = 0; i < calls.length && fiber.unsafePoll() === null; i++) {
+              yield* TestClock.adjust(step)
+              yield* settle
+            }
+            return yield* Fiber.join(fiber)
+          })
+        yield* turn(reads(2, "web_fetch"), "100 millis")
+        expect(yield* queue.latency.estimate("web_fetch")).toEqual(Option.some(100))
+        yield* Ref.set(latency, Duration.millis(300))
+        for (let i = 0; i < 12; i++) yield* turn(reads(2, "web_fetch"), "300 millis")
+        const estimate = Option.getOrElse(yield* queue.latency.estimate("web_fetch"), () => 0)
+        expect(estimate).toBeGreaterThan(295)
+        expect(estimate).toBeLessThanOrEqual(300)
+        // under TestClock the queue costs no virtual time: the learned overhead falls towards 0
+        expect(yield* queue.latency.overhead).toBeLessThan(LatencyModel.defaultOverheadMillis)
+      })
+    ))
+
+  it.scoped("the learned overhead is used: a session whose tasks cost more than the calls runs them in order", () =>
+    withQueue((queue) =>
+      Effect.gen(function*() {
+        const { execute, peak } = yield* peakProbe("1 millis")
+        const costly = yield* LatencyModel.makeWith({ overhead: 5, initial: [["read", 1]] })
+        const slowQueue = { ...queue, latency: costly }
+        const fiber = yield* Effect.fork(Strategy.runTurn(slowQueue, reads(3), execute))
+        for (let i = 0; i < 3; i++) {
+          yield* settle
+          yield* TestClock.adjust("1 millis")
+        }
+        yield* Fiber.join(fiber)
+        expect(yield* Ref.get(peak)).toBe(1)
+        const cheap = yield* LatencyModel.makeWith({ overhead: 0.01, initial: [["read", 1]] })
+        const second = yield* peakProbe("1 millis")
+        const parallel = yield* Effect.fork(Strategy.runTurn({ ...queue, latency: cheap }, reads(3), second.execute))
+        yield* settle
+        yield* TestClock.adjust("1 millis")
+        yield* Fiber.join(parallel)
+        expect(yield* Ref.get(second.peak)).toBe(3)
+      })
+    ))
+
+  it("plans name the learned figures", () => {
+    const planned = Strategy.stages(reads(2), 8, { estimates: [0.07, 0.07], perTaskOverheadMillis: 0.015 })
+    expect(planned[0]?.plan.reason).toContain("read 0.07 ms x2")
+    expect(planned[0]?.plan.reason).toContain("0.015 ms per task")
+  })
 })

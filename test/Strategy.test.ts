@@ -27,11 +27,14 @@ const anyConcurrency = FastCheck.oneof(
 )
 const options = FastCheck.record({
   enabled: FastCheck.boolean(),
+  rules: FastCheck.constantFrom("cost" as const, "seed" as const),
   minToolCount: FastCheck.integer({ min: 0, max: 12 }),
   fastTools: FastCheck.subarray([...allTools]),
   allowedTools: FastCheck.subarray([...allTools]),
-  blockedTools: FastCheck.subarray([...allTools])
+  blockedTools: FastCheck.subarray([...allTools]),
+  tools: FastCheck.constant({})
 })
+const seedOptions = options.map((o): Strategy.Options => ({ ...o, rules: "seed" }))
 const slowEstimate = FastCheck.double({ min: 1, max: 60_000, noNaN: true })
 const anyEstimates = FastCheck.option(FastCheck.array(FastCheck.double(), { maxLength: 20 }), { nil: undefined })
 
@@ -50,52 +53,65 @@ describe("Strategy", () => {
     it("match the contract", () => {
       expect(Strategy.defaults).toEqual({
         enabled: true,
+        rules: "cost",
+        minToolCount: 2,
+        fastTools: [],
+        allowedTools: [],
+        blockedTools: [],
+        tools: {}
+      })
+      expect(Strategy.seedRules).toEqual({
+        enabled: true,
+        rules: "seed",
         minToolCount: 6,
         fastTools: ["glob", "ls", "list_files"],
         allowedTools: [],
-        blockedTools: []
+        blockedTools: [],
+        tools: {}
       })
     })
   })
 
   describe("plan without estimates (the seed's rules)", () => {
     const sixReads = calls(...repeat("read", 6))
+    const seedPlan = (batch: ReadonlyArray<Strategy.ToolCall>, concurrency: number, o: Strategy.PlanOptions = {}) =>
+      Strategy.plan(batch, concurrency, { ...Strategy.seedRules, ...o })
 
     it("runs six reads in parallel at min(concurrency, count)", () => {
-      expect(Strategy.plan(sixReads, 8)).toMatchObject({ _tag: "Parallel", concurrency: 6 })
-      expect(Strategy.plan(sixReads, 4)).toMatchObject({ _tag: "Parallel", concurrency: 4 })
+      expect(seedPlan(sixReads, 8)).toMatchObject({ _tag: "Parallel", concurrency: 6 })
+      expect(seedPlan(sixReads, 4)).toMatchObject({ _tag: "Parallel", concurrency: 4 })
     })
 
     it("is sequential when disabled", () => {
-      const result = Strategy.plan(sixReads, 8, { ...Strategy.defaults, enabled: false })
+      const result = seedPlan(sixReads, 8, { enabled: false })
       expect(result._tag).toBe("Sequential")
       expect(result.reason).toContain("disabled")
     })
 
     it("is sequential for an empty batch", () => {
-      expect(Strategy.plan([], 8)._tag).toBe("Sequential")
+      expect(seedPlan([], 8)._tag).toBe("Sequential")
     })
 
     it("is sequential below minToolCount", () => {
-      const result = Strategy.plan(calls(...repeat("read", 5)), 8)
+      const result = seedPlan(calls(...repeat("read", 5)), 8)
       expect(result._tag).toBe("Sequential")
       expect(result.reason).toContain("minToolCount 6")
-      expect(Strategy.plan(calls("read", "grep"), 8, { minToolCount: 2 })._tag).toBe("Parallel")
+      expect(seedPlan(calls("read", "grep"), 8, { minToolCount: 2 })._tag).toBe("Parallel")
     })
 
     it("is sequential when every call is a fast tool", () => {
-      const result = Strategy.plan(calls("glob", "ls", "list_files", "ls", "glob", "ls"), 8)
+      const result = seedPlan(calls("glob", "ls", "list_files", "ls", "glob", "ls"), 8)
       expect(result._tag).toBe("Sequential")
       expect(result.reason).toContain("fast")
     })
 
     it("is parallel when only some calls are fast tools", () => {
-      expect(Strategy.plan(calls("glob", "ls", "list_files", "ls", "glob", "read"), 8)._tag).toBe("Parallel")
+      expect(seedPlan(calls("glob", "ls", "list_files", "ls", "glob", "read"), 8)._tag).toBe("Parallel")
     })
 
     it("is sequential when any call is not a query-lane tool", () => {
       for (const other of ["bash", "write", "llm", "pause", "some_unknown_tool"]) {
-        const result = Strategy.plan(calls(...repeat("read", 7), other), 8)
+        const result = seedPlan(calls(...repeat("read", 7), other), 8)
         expect(result._tag).toBe("Sequential")
         expect(result.reason).toContain(other)
       }
@@ -103,22 +119,22 @@ describe("Strategy", () => {
 
     it("allows only allowedTools when it is not empty", () => {
       const batch = calls(...repeat("read", 6), "grep")
-      expect(Strategy.plan(batch, 8, { allowedTools: ["read", "grep"] })._tag).toBe("Parallel")
-      const result = Strategy.plan(batch, 8, { allowedTools: ["read"] })
+      expect(seedPlan(batch, 8, { allowedTools: ["read", "grep"] })._tag).toBe("Parallel")
+      const result = seedPlan(batch, 8, { allowedTools: ["read"] })
       expect(result._tag).toBe("Sequential")
       expect(result.reason).toContain("allowedTools")
     })
 
     it("is sequential when a call is blocked, even if allowed", () => {
       const batch = calls(...repeat("read", 6), "grep")
-      const result = Strategy.plan(batch, 8, { allowedTools: ["read", "grep"], blockedTools: ["grep"] })
+      const result = seedPlan(batch, 8, { allowedTools: ["read", "grep"], blockedTools: ["grep"] })
       expect(result._tag).toBe("Sequential")
       expect(result.reason).toContain("blocked")
     })
 
     it("accepts a full Options value", () => {
-      const options: Strategy.Options = { ...Strategy.defaults, minToolCount: 3 }
-      expect(Strategy.plan(calls("read", "grep", "read"), 2, options)).toMatchObject({
+      const options: Strategy.Options = { ...Strategy.seedRules, minToolCount: 3 }
+      expect(seedPlan(calls("read", "grep", "read"), 2, options)).toMatchObject({
         _tag: "Parallel",
         concurrency: 2
       })
@@ -127,24 +143,24 @@ describe("Strategy", () => {
     it("treats a concurrency that is not a finite number >= 1 as 1, and floors fractions", () => {
       const batch = calls(...repeat("read", 6))
       for (const bad of [0, -3, 0.5, Number.NaN, Infinity, -Infinity]) {
-        expect(Strategy.plan(batch, bad)).toMatchObject({ _tag: "Parallel", concurrency: 1 })
+        expect(seedPlan(batch, bad)).toMatchObject({ _tag: "Parallel", concurrency: 1 })
       }
-      expect(Strategy.plan(batch, 3.9)).toMatchObject({ _tag: "Parallel", concurrency: 3 })
+      expect(seedPlan(batch, 3.9)).toMatchObject({ _tag: "Parallel", concurrency: 3 })
     })
 
     it("gives every plan a non-empty reason", () => {
       for (const batch of [[], sixReads, calls("bash")]) {
-        expect(Strategy.plan(batch, 8).reason.length).toBeGreaterThan(0)
+        expect(seedPlan(batch, 8).reason.length).toBeGreaterThan(0)
       }
     })
   })
 
   describe("plan with estimates (the cost rule)", () => {
-    it("with the default overhead: two 500 ms fetches run in parallel, twelve 50 µs ls calls in order", () => {
+    it("with the default overhead: two 500 ms fetches run in parallel, twelve 5 µs ls calls in order", () => {
       const fetches = [0, 1].map((i) => ({ id: `f${i}`, name: "web_fetch" }))
       expect(Strategy.plan(fetches, 8, { estimates: [500, 500] })).toMatchObject({ _tag: "Parallel", concurrency: 2 })
       const listings = Array.from({ length: 12 }, (_, i) => ({ id: `l${i}`, name: "ls" }))
-      const tiny = listings.map(() => 0.05)
+      const tiny = listings.map(() => 0.005)
       expect(Strategy.plan(listings, 8, { estimates: tiny })._tag).toBe("Sequential")
     })
 
@@ -185,13 +201,25 @@ describe("Strategy", () => {
       expect(Strategy.plan(calls("web_fetch", "read"), 8, { estimates, enabled: false })._tag).toBe("Sequential")
     })
 
-    it("falls back to the seed's rules when the estimates do not fit", () => {
+    it("plans without estimates when they do not fit, and says so", () => {
       const two = calls("web_fetch", "web_fetch")
       for (const estimates of [[500], [500, Number.NaN], [500, -1], [500, Infinity]]) {
         const result = Strategy.plan(two, 8, { estimates })
-        expect(result._tag).toBe("Sequential")
+        expect(result._tag).toBe("Parallel")
         expect(result.reason).toContain("estimates ignored")
+        expect(Strategy.plan(two, 8, { estimates, fastTools: ["web_fetch"] })._tag).toBe("Sequential")
       }
+    })
+
+    it("names the figures it used: every estimate, the overhead per task", () => {
+      const result = Strategy.plan(calls("read", "read", "web_fetch"), 8, {
+        estimates: [0.07, 0.07, 1700],
+        perTaskOverheadMillis: 0.02
+      })
+      expect(result._tag).toBe("Parallel")
+      expect(result.reason).toContain("read 0.07 ms x2")
+      expect(result.reason).toContain("web_fetch 1700 ms")
+      expect(result.reason).toContain("0.02 ms per task")
     })
 
     it("ignores an invalid perTaskOverheadMillis", () => {
@@ -253,10 +281,11 @@ describe("Strategy", () => {
     )
 
     it.prop(
-      "without estimates, the seed's rules decide",
-      { batch: toolCalls, concurrency: anyConcurrency, options },
-      ({ batch, concurrency, options }) => {
-        expect(Strategy.plan(batch, concurrency, options)._tag).toBe(seedTag(batch, options))
+      "seedRules reproduces the upstream rules exactly, estimates or not",
+      { batch: toolCalls, concurrency: anyConcurrency, options: seedOptions, estimates: anyEstimates },
+      ({ batch, concurrency, estimates, options }) => {
+        const input = estimates === undefined ? options : { ...options, estimates }
+        expect(Strategy.plan(batch, concurrency, input)._tag).toBe(seedTag(batch, options))
       }
     )
 

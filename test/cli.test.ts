@@ -11,6 +11,7 @@ import * as App from "../src/cli/app.js"
 import * as Chart from "../src/cli/chart.js"
 import * as FastLocal from "../src/cli/fastLocal.js"
 import * as Memory from "../src/cli/memory.js"
+import * as PlanGrid from "../src/cli/planGrid.js"
 import * as Progress from "../src/cli/progress.js"
 import * as QueueCost from "../src/cli/queueCost.js"
 import * as Replay from "../src/cli/replay.js"
@@ -70,6 +71,26 @@ describe("bench scenarios (tiny sizes)", () => {
       const svg = Chart.svg(result)
       expect(svg.startsWith("<svg")).toBe(true)
       expect(svg.match(/<polyline/g)?.length).toBe(5 + 2)
+    }).pipe(Effect.provide(env)))
+
+  it.live("plan: regret at every point of a small grid, worst and median", () =>
+    Effect.gen(function*() {
+      const result = yield* PlanGrid.run({
+        root: `${repo}/examples`,
+        runs: 1,
+        sizes: [1, 3],
+        latencies: ["0", "1 ms"],
+        mixes: ["reads", "write"]
+      })
+      expect(result.points).toHaveLength(8)
+      expect(result.points.map((p) => [p.latency, p.mix, p.calls])).toContainEqual(["1 ms", "write", 3])
+      expect(result.points.find((p) => p.calls === 1)?.bestParallel).toBeUndefined()
+      expect(result.worstRegret).toBeGreaterThanOrEqual(result.medianRegret)
+      for (const point of result.points) {
+        const best = Math.min(point.sequential.median, point.bestParallel?.millis.median ?? Infinity)
+        expect(point.regret).toBeCloseTo(point.strategy.median / best)
+      }
+      rendered(PlanGrid.table(result))
     }).pipe(Effect.provide(env)))
 
   it.live("fast local work: a ratio per mode", () =>

@@ -16,6 +16,7 @@ import { BenchFailed, type CliError } from "./errors.js"
 import * as FastLocal from "./fastLocal.js"
 import * as Memory from "./memory.js"
 import * as Output from "./output.js"
+import * as PlanGrid from "./planGrid.js"
 import type * as Progress from "./progress.js"
 import * as QueueCost from "./queueCost.js"
 import * as RuntimeSizing from "./runtimeSizing.js"
@@ -29,7 +30,7 @@ import * as TurnSpeedup from "./turnSpeedup.js"
  * @since 0.1.0
  * @category constants
  */
-export const scenarios = ["turn", "fast", "queue", "ids", "memory", "runtime", "cluster"] as const
+export const scenarios = ["plan", "turn", "fast", "queue", "ids", "memory", "runtime", "cluster"] as const
 
 /**
  * The scenarios a plain `bench` runs: all but the opt-in `cluster` (`-s cluster`).
@@ -85,6 +86,7 @@ export interface Report {
     readonly rounds: number
     readonly ids: number
   }
+  readonly plan?: PlanGrid.Result
   readonly turnSpeedup?: TurnSpeedup.Result
   readonly fastLocal?: FastLocal.Result
   readonly queueCost?: QueueCost.Result
@@ -117,6 +119,10 @@ const printed = <A, E, R>(
 export const run = (settings: Settings): Effect.Effect<Report, CliError, Requirements> =>
   Effect.gen(function*() {
     const machine = yield* Output.machine
+    const plan = yield* optionally(
+      selected(settings, "plan"),
+      printed(PlanGrid.run({ root: settings.root, runs: settings.runs }), PlanGrid.table)
+    )
     const turnSpeedup = yield* optionally(
       selected(settings, "turn"),
       printed(
@@ -192,6 +198,7 @@ export const run = (settings: Settings): Effect.Effect<Report, CliError, Require
         rounds: settings.rounds,
         ids: settings.ids
       },
+      ...Option.match(plan, { onNone: () => ({}), onSome: (value) => ({ plan: value }) }),
       ...Option.match(turnSpeedup, { onNone: () => ({}), onSome: (value) => ({ turnSpeedup: value }) }),
       ...Option.match(fastLocal, { onNone: () => ({}), onSome: (value) => ({ fastLocal: value }) }),
       ...Option.match(queueCost, { onNone: () => ({}), onSome: (value) => ({ queueCost: value }) }),

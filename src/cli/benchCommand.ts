@@ -41,7 +41,8 @@ const options = {
     Options.withAlias("s"),
     Options.repeated,
     Options.withDescription(
-      "Run only this scenario; repeat to run several (default: all). turn = turn speed-up, fast = fast local " +
+      "Run only this scenario; repeat to run several (default: all but cluster). plan = the planner's regret " +
+        "over a grid of turns, turn = turn speed-up, fast = fast local " +
         "work, queue = queue cost, ids = task IDs, memory = heap with pending tasks, runtime = thread pool sizing, " +
         "cluster = durable turns (opt-in: only with -s cluster; Postgres runs need LANES_CLUSTER_DATABASE_URL)."
     )

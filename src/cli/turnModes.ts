@@ -98,8 +98,8 @@ const lanes = (id: ModeId, concurrency: number, execute: Execute) =>
   }))
 
 /**
- * A mode running turns through `Strategy.runTurn` on a queue with the default settings; with a latency model
- * the planner's cost rule decides (the model learns from every call).
+ * A mode running turns through `Strategy.runTurn` on a queue with the default settings, planning with the
+ * session's own cost model, or with the given one (both learn from every call).
  *
  * @since 0.1.0
  * @category constructors
@@ -110,26 +110,19 @@ export const strategy = (
   latencyModel: LatencyModel.LatencyModel | undefined
 ): Effect.Effect<Mode, InvalidArgument, Scope.Scope> =>
   Effect.map(Queues.make(`bench-${id}`, {}), (queue): Mode => {
-    const options: Strategy.RunTurnOptions = latencyModel === undefined ? {} : { latencyModel }
+    const model = latencyModel ?? queue.latency
     const concurrency = queue.settings.lanes.query.concurrency
-    const minToolCount = queue.settings.strategy.minToolCount
     return {
       id,
-      label: latencyModel === undefined ? "Strategy (default)" : "Strategy (cost-aware)",
+      label: latencyModel === undefined ? "Strategy (default)" : "Strategy (own LatencyModel)",
       concurrency,
-      run: (calls) => Strategy.runTurn(queue, calls, execute, options),
+      run: (calls) => Strategy.runTurn(queue, calls, execute, { latencyModel: model }),
       plan: (calls) =>
-        Effect.map(
-          latencyModel === undefined ? Effect.succeed(undefined) : latencyModel.estimates(calls),
-          (estimates) =>
-            describeStages(
-              Strategy.stages(
-                calls,
-                concurrency,
-                estimates === undefined ? { minToolCount } : { minToolCount, estimates }
-              )
-            )
-        )
+        Effect.gen(function*() {
+          const estimates = yield* model.estimates(calls)
+          const perTaskOverheadMillis = yield* model.overhead
+          return describeStages(Strategy.stages(calls, concurrency, { estimates, perTaskOverheadMillis }))
+        })
     }
   })
 

@@ -196,7 +196,7 @@ export const table = (result: Result): Table => ({
   ),
   notes: [
     "speed-up = sequential median / mode median; ideal = N / ceil(N / concurrency); efficiency = speed-up / ideal.",
-    "The default Strategy runs fewer than 6 calls sequentially (the seed's rule); the cost-aware Strategy decides",
-    "from per-tool latency estimates learnt in a first run."
+    "Both Strategy modes plan each call by its traits and the costs their session learnt (the second with a",
+    "LatencyModel of its own, warmed by a first run); `-s plan` compares the planner with the best plan."
   ]
 })

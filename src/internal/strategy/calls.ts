@@ -13,7 +13,10 @@ export const specOf = (tools: ToolTraits.ToolSpecs | undefined, name: string): T
   tools !== undefined && Object.hasOwn(tools, name) ? tools[name] : undefined
 
 /** @internal A classifier's verdict; one that throws or returns a non-object gives none. */
-const classified = (spec: ToolTraits.ToolSpec | undefined, args: unknown): Partial<ToolTraits.ToolTraits> | undefined => {
+const classified = (
+  spec: ToolTraits.ToolSpec | undefined,
+  args: unknown
+): Partial<ToolTraits.ToolTraits> | undefined => {
   if (spec?.classify === undefined) return undefined
   try {
     const verdict: unknown = spec.classify(args)
@@ -31,39 +34,36 @@ const routed = (name: string): ToolTraits.ToolTraits | undefined => {
 const ownTraits = (call: Call): Partial<ToolTraits.ToolTraits> | undefined =>
   typeof call.traits === "object" && call.traits !== null ? call.traits : undefined
 
-/**
- * @internal The traits of one call: MCP defaults, then routing, then the declared traits, then the
- * classifier's verdict, then the call's own traits (later wins).
- */
-export const traitsOf = (call: Call, tools: ToolTraits.ToolSpecs | undefined): ToolTraits.ToolTraits => {
-  const spec = specOf(tools, call.name)
-  return ToolTraits.merge(ToolTraits.defaults, routed(call.name), spec?.traits, classified(spec, call.args), ownTraits(call))
-}
-
-/** @internal Whether some source other than routing states the call's `readOnly`. */
-const statedReadOnly = (call: Call, spec: ToolTraits.ToolSpec | undefined): boolean | undefined => {
-  const own = ownTraits(call)?.readOnly
-  if (typeof own === "boolean") return own
-  const verdict = classified(spec, call.args)?.readOnly
-  if (typeof verdict === "boolean") return verdict
-  const declared = spec?.traits?.readOnly
-  return typeof declared === "boolean" ? declared : undefined
+/** @internal What the planner derives from a call's name, declaration and arguments. */
+export interface Described {
+  readonly traits: ToolTraits.ToolTraits
+  readonly lane: Lane.Lane
 }
 
 /**
- * @internal The lane of one call: the declared lane, then stated traits (read-only -> query; not
- * read-only -> out of the query lane: execute, unless the name routes to control or generate), then
- * `Lane.fromTool`.
+ * @internal The traits of one call (MCP defaults, then routing, then the declared traits, then the
+ * classifier's verdict, then the call's own traits: later wins) and its lane (the declared lane, then stated
+ * traits: read-only -> query, not read-only -> out of the query lane, i.e. execute unless the name routes
+ * to control or generate; then `Lane.fromTool`). The classifier runs once.
  */
-export const laneOf = (call: Call, tools: ToolTraits.ToolSpecs | undefined): Lane.Lane => {
+export const describe = (call: Call, tools: ToolTraits.ToolSpecs | undefined): Described => {
   const spec = specOf(tools, call.name)
-  if (spec?.lane !== undefined && Lane.isLane(spec.lane)) return spec.lane
+  const verdict = classified(spec, call.args)
+  const own = ownTraits(call)
+  const traits = ToolTraits.merge(ToolTraits.defaults, routed(call.name), spec?.traits, verdict, own)
   const byName = Lane.fromTool(call.name)
-  const readOnly = statedReadOnly(call, spec)
-  if (readOnly === true) return "query"
-  if (readOnly === false && byName === "query") return "execute"
-  return byName
+  if (spec?.lane !== undefined && Lane.isLane(spec.lane)) return { traits, lane: spec.lane }
+  const stated = [own?.readOnly, verdict?.readOnly, spec?.traits?.readOnly].find((v) => typeof v === "boolean")
+  const lane = stated === true ? "query" : stated === false && byName === "query" ? "execute" : byName
+  return { traits, lane }
 }
+
+/** @internal See {@link describe}. */
+export const traitsOf = (call: Call, tools: ToolTraits.ToolSpecs | undefined): ToolTraits.ToolTraits =>
+  describe(call, tools).traits
+
+/** @internal See {@link describe}. */
+export const laneOf = (call: Call, tools: ToolTraits.ToolSpecs | undefined): Lane.Lane => describe(call, tools).lane
 
 const pathKeys = ["path", "file_path", "filePath", "absolutePath", "file"] as const
 

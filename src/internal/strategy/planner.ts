@@ -2,7 +2,7 @@ import * as Lane from "../../Lane.js"
 import { defaultOverheadMillis } from "../../LatencyModel.js"
 import type * as Strategy from "../../Strategy.js"
 import type * as ToolTraits from "../../ToolTraits.js"
-import { laneOf, resourcesOf, specOf, traitsOf } from "./calls.js"
+import { describe, resourcesOf, specOf } from "./calls.js"
 import { conflict, type Touch, touches } from "./paths.js"
 
 /** @internal */
@@ -26,7 +26,6 @@ export const seedRules: Strategy.Options = {
   blockedTools: [],
   tools: {}
 }
-
 
 /** @internal */
 export const resolve = (options: Strategy.PlanOptions | undefined): Strategy.Options => {
@@ -116,14 +115,18 @@ export const factsOf = (
   resolved?: ReadonlyArray<ReadonlyArray<ToolTraits.Resource> | undefined>
 ): Array<Facts> =>
   calls.map((call, index) => {
-    const traits = traitsOf(call, settings.tools)
+    const { lane, traits } = describe(call, settings.tools)
+    const parallelWrites = options?.parallelWrites ?? false
+    if (!parallelWrites) {
+      // no write ever shares a wave, and reads never conflict with reads: files do not matter
+      return { name: call.name, lane, traits, alone: aloneReason(call, traits, false, settings, false), touches: [] }
+    }
     const resources = resolved !== undefined ? resolved[index] : resourcesOf(call, settings.tools, traits)
-    const known = resources !== undefined
     return {
       name: call.name,
-      lane: laneOf(call, settings.tools),
+      lane,
       traits,
-      alone: aloneReason(call, traits, known, settings, options?.parallelWrites ?? false),
+      alone: aloneReason(call, traits, resources !== undefined, settings, parallelWrites),
       touches: resources === undefined ? undefined : touches(resources, options?.root)
     }
   })
@@ -225,7 +228,9 @@ export const plan = (
 }
 
 /** @internal The turn split into waves of calls that may overlap and lone calls, in call order. */
-export const waves = (facts: ReadonlyArray<Facts>): Array<{ readonly alone: boolean; readonly indices: Array<number> }> => {
+export const waves = (
+  facts: ReadonlyArray<Facts>
+): Array<{ readonly alone: boolean; readonly indices: Array<number> }> => {
   const groups: Array<{ alone: boolean; indices: Array<number>; touched: Array<Touch> }> = []
   facts.forEach((fact, index) => {
     const last = groups[groups.length - 1]

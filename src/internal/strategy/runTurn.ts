@@ -1,4 +1,4 @@
-import * as Clock from "effect/Clock"
+import type * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import type * as Lane from "../../Lane.js"
@@ -66,16 +66,20 @@ export const runTurn = <A, E, R>(
     const settings = resolve(merged)
     const model = options.latencyModel ?? queue.latency
     const { lanes } = yield* queue.stats
-    const resolved = merged.resolvePath === undefined
-      ? undefined
-      : yield* resolveResources(calls, settings.tools, merged.resolvePath)
-    const facts = factsOf(calls, merged, settings, resolved)
+    const pure = factsOf(calls, merged, settings)
+    // real paths matter only where a write may share a wave: with parallelWrites, a call that may overlap
+    // others and is not read-only
+    const facts = merged.resolvePath !== undefined && merged.parallelWrites === true &&
+        pure.some((fact) => fact.alone === undefined && !fact.traits.readOnly)
+      ? factsOf(calls, merged, settings, yield* resolveResources(calls, settings.tools, merged.resolvePath))
+      : pure
     const estimates = merged.estimates ?? (yield* estimatesOf(model, calls, facts, settings.tools))
     const perTaskOverheadMillis = merged.perTaskOverheadMillis ?? (yield* model.overhead)
     const planned = stagesOf(facts, lanes.query.concurrency, { ...merged, estimates, perTaskOverheadMillis }, settings)
     const results: Array<CallExit<A, E>> = new Array(calls.length)
+    const clock = yield* Effect.clock
     for (const stage of planned) {
-      const exits = yield* runStage(queue, stage, calls, execute, model)
+      const exits = yield* runStage(queue, stage, calls, execute, model, clock)
       exits.forEach((exit, i) => {
         const index = stage.indices[i]
         if (index !== undefined) results[index] = exit
@@ -85,40 +89,48 @@ export const runTurn = <A, E, R>(
   })
 
 /**
- * @internal Runs one stage: a parallel one as one `submitBatch` per lane, a sequential one call by call;
- * every call's run time feeds the model, and the stage's time beyond its calls' feeds its overhead.
+ * @internal Runs one stage: a parallel one as one `submitBatch` per lane, a sequential one call by call.
+ * Every call's run time (the live `Clock`, read without an effect per call) feeds the model, and the stage's
+ * time beyond its calls' the queue's overhead per task, in one update at the end of the stage.
  */
 const runStage = <A, E, R>(
   queue: LaneQueue.LaneQueue,
   stage: Strategy.Stage,
   calls: ReadonlyArray<Strategy.ToolCall>,
   execute: (call: Strategy.ToolCall) => Effect.Effect<A, E, R>,
-  model: LatencyModel.LatencyModel
+  model: LatencyModel.LatencyModel,
+  clock: Clock.Clock
 ): Effect.Effect<Array<CallExit<A, E>>, never, R> => {
   const count = stage.indices.length
-  const runs = new Array<number>(count).fill(0)
-  let measured = 0
-  const tasks = stage.indices.flatMap((index, i) => {
+  const samples: Array<readonly [string, number]> = []
+  let busy = 0
+  const runs: Array<number> = []
+  const tasks = stage.indices.flatMap((index) => {
     const call = calls[index]
     if (call === undefined) return []
-    return [Effect.flatMap(Clock.currentTimeNanos, (start) =>
-      Effect.onExit(execute(call), (exit) =>
-        Exit.isInterrupted(exit) ? Effect.void : Effect.flatMap(Clock.currentTimeNanos, (end) => {
-          const millis = elapsedMillis(start, end)
-          runs[i] = millis
-          measured++
-          return model.record(call.name, millis)
-        })))]
+    return [Effect.suspend(() => {
+      const start = clock.unsafeCurrentTimeNanos()
+      return Effect.onExit(execute(call), (exit) =>
+        Effect.sync(() => {
+          if (Exit.isInterrupted(exit)) return
+          const millis = elapsedMillis(start, clock.unsafeCurrentTimeNanos())
+          samples.push([call.name, millis])
+          runs.push(millis)
+          busy += millis
+        }))
+    })]
   })
   const width = stage.plan._tag === "Parallel" ? stage.plan.concurrency : 1
   const run = width > 1 ? runParallel(queue, stage.lanes, tasks) : runInOrder(queue, stage.lanes, tasks)
-  return Effect.flatMap(Clock.currentTimeNanos, (start) =>
-    Effect.tap(run, () =>
-      Effect.flatMap(Clock.currentTimeNanos, (end) => {
-        if (measured !== count) return Effect.void
-        const work = width > 1 ? makespan(runs, width) : runs.reduce((sum, millis) => sum + millis, 0)
-        return model.recordOverhead(Math.max(0, (elapsedMillis(start, end) - work) / count))
-      })))
+  return Effect.suspend(() => {
+    const start = clock.unsafeCurrentTimeNanos()
+    return Effect.tap(run, () => {
+      if (samples.length !== count) return model.recordAll(samples)
+      const work = width > 1 ? makespan(runs, width) : busy
+      const overhead = Math.max(0, (elapsedMillis(start, clock.unsafeCurrentTimeNanos()) - work) / count)
+      return Effect.zipRight(model.recordAll(samples), model.recordOverhead(overhead))
+    })
+  })
 }
 
 const runInOrder = <A, E, R>(
@@ -154,10 +166,12 @@ const runParallel = <A, E, R>(
     Effect.forEach(groups, ([lane, indices]) => batch(lane, indices), { concurrency: "unbounded" }),
     (exits) => {
       const out: Array<CallExit<A, E>> = new Array(tasks.length)
-      groups.forEach(([, indices], g) => indices.forEach((i, k) => {
-        const exit = exits[g]?.[k]
-        if (exit !== undefined) out[i] = exit
-      }))
+      groups.forEach(([, indices], g) =>
+        indices.forEach((i, k) => {
+          const exit = exits[g]?.[k]
+          if (exit !== undefined) out[i] = exit
+        })
+      )
       return out
     }
   )

@@ -1,0 +1,135 @@
+import * as NodeContext from "@effect/platform-node/NodeContext"
+import * as FileSystem from "@effect/platform/FileSystem"
+import * as Path from "@effect/platform/Path"
+import { describe, expect, it } from "@effect/vitest"
+import { Effect, Exit } from "effect"
+import * as LaneQueue from "../src/LaneQueue.js"
+import * as LanesConfig from "../src/LanesConfig.js"
+import * as Strategy from "../src/Strategy.js"
+import * as Tools from "../src/Tools.js"
+
+describe("Tools.isReadOnlyCommand (the bash classifier)", () => {
+  const readOnly = [
+    "ls",
+    "ls -la src",
+    "cat README.md",
+    "head -n 20 a.txt",
+    "wc -l src/*.ts",
+    "grep -rn 'foo|bar' src",
+    "rg --type ts Effect",
+    "find . -name '*.ts'",
+    "git status",
+    "git diff HEAD~1 -- src",
+    "git log --oneline -5",
+    "git show HEAD:README.md",
+    "cat a.txt | grep x | wc -l",
+    "cd src && ls",
+    "ls missing 2>/dev/null || echo none",
+    "grep x a.txt 2>&1 | head",
+    "pwd"
+  ]
+  const notReadOnly = [
+    "cat a > b",
+    "echo x >> log",
+    "ls; rm x",
+    "ls && rm -rf /",
+    "find . -delete",
+    "find . -name x -exec rm {} \\;",
+    "git push",
+    "git commit -m x",
+    "git diff --output=patch.txt",
+    "rm x",
+    "npm install",
+    "sort -o out.txt in.txt",
+    "uniq in.txt out.txt",
+    "cat $(echo secret)",
+    "cat `whoami`",
+    "ls &",
+    "cat <(ls)",
+    "tee out.txt",
+    "cat a | tee b",
+    "sed -i s/a/b/ f",
+    "FOO=1 ls",
+    "env rm x",
+    "/bin/rm x",
+    "rg --pre ./evil x",
+    "echo 'unbalanced",
+    "ls\nrm x",
+    "date -s 2020-01-01",
+    "",
+    "   "
+  ]
+  for (const command of readOnly) {
+    it(`read-only: ${command}`, () => expect(Tools.isReadOnlyCommand(command)).toBe(true))
+  }
+  for (const command of notReadOnly) {
+    it(`not read-only: ${JSON.stringify(command)}`, () => expect(Tools.isReadOnlyCommand(command)).toBe(false))
+  }
+  it("is total on anything", () => {
+    for (const junk of [undefined, null, 42, {}, ["ls"], "\u0000", "'".repeat(10_000), "a|".repeat(5000)]) {
+      expect(typeof Tools.isReadOnlyCommand(junk)).toBe("boolean")
+    }
+  })
+
+  it("routes a read-only bash call to the query lane and lets it join a wave", () => {
+    const options = { tools: Tools.specs }
+    const ls = { id: "1", name: "bash", args: { command: "ls src" } }
+    const rm = { id: "2", name: "bash", args: { command: "rm -rf src" } }
+    expect(Strategy.laneOf(ls, options)).toBe("query")
+    expect(Strategy.laneOf(rm, options)).toBe("execute")
+    const turn = [{ id: "0", name: "read", args: { path: "a" } }, ls, rm]
+    expect(Strategy.stages(turn, 8, options).map((s) => s.indices)).toEqual([[0, 1], [2]])
+  })
+})
+
+describe("Strategy.runTurn over the built-in tools", () => {
+  it.scoped("every spelling of one file edited in one turn keeps every edit (parallelWrites on)", () =>
+    Effect.gen(function*() {
+      const fs = yield* FileSystem.FileSystem
+      const path = yield* Path.Path
+      const temp = yield* fs.makeTempDirectoryScoped({ prefix: "effect-lanes-plan-" })
+      const tools = yield* Tools.make({ root: temp })
+      const root = tools.root
+      yield* fs.makeDirectory(path.join(root, "sub"))
+      yield* fs.symlink(path.join(root, "notes.txt"), path.join(root, "link.txt"))
+      yield* fs.symlink(root, path.join(root, "alias"))
+      yield* fs.writeFileString(path.join(root, "notes.txt"), "0\n")
+      const spellings = [
+        "notes.txt",
+        "./notes.txt",
+        "sub/../notes.txt",
+        path.join(root, "notes.txt"),
+        "link.txt",
+        "alias/notes.txt"
+      ]
+      const calls: Array<Strategy.ToolCall> = spellings.map((spelling, i) => ({
+        id: `e${i}`,
+        name: "edit",
+        args: { path: spelling, oldString: `${i}\n`, newString: `${i + 1}\n` }
+      }))
+      const queue = yield* LaneQueue.make("plan").pipe(Effect.provide(LanesConfig.layerWith({})))
+      const options = yield* Tools.turnOptions(root)
+      const planned = Strategy.stages(calls, 8, { ...options, parallelWrites: true })
+      // pure canonicalisation alone already separates the first four spellings
+      const stageOf = (i: number) => planned.findIndex((stage) => stage.indices.includes(i))
+      expect(new Set([0, 1, 2, 3].map(stageOf)).size).toBe(4)
+      const exits = yield* Strategy.runTurn(queue, calls, tools.run, { ...options, parallelWrites: true })
+      expect(exits.filter(Exit.isFailure)).toEqual([])
+      expect(yield* fs.readFileString(path.join(root, "notes.txt"))).toBe(`${spellings.length}\n`)
+    }).pipe(Effect.provide(NodeContext.layer)))
+
+  it.scoped("reads of distinct files run as one parallel wave through the query lane", () =>
+    Effect.gen(function*() {
+      const fs = yield* FileSystem.FileSystem
+      const path = yield* Path.Path
+      const temp = yield* fs.makeTempDirectoryScoped({ prefix: "effect-lanes-plan-" })
+      const tools = yield* Tools.make({ root: temp })
+      for (const name of ["a", "b", "c"]) yield* fs.writeFileString(path.join(tools.root, name), name)
+      const calls = ["a", "b", "c"].map((name) => ({ id: name, name: "read", args: { path: name } }))
+      const queue = yield* LaneQueue.make("plan").pipe(Effect.provide(LanesConfig.layerWith({})))
+      const options = yield* Tools.turnOptions(tools.root)
+      const exits = yield* Strategy.runTurn(queue, calls, tools.run, options)
+      expect(exits.map((exit) => Exit.isSuccess(exit) ? exit.value : undefined)).toEqual(["a", "b", "c"])
+      expect((yield* queue.latency.snapshot).has("read")).toBe(true)
+    }).pipe(Effect.provide(NodeContext.layer)))
+})
