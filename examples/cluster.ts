@@ -55,7 +55,10 @@ const program = Effect.gen(function*() {
   yield* Console.log(`tool runs so far: ${yield* Ref.get(runs)}`)
 
   const replayed = yield* Effect.provide(runTurn, runner)
-  yield* Console.log("second runner, same turn ID:", replayed.map((outcome) => `${outcome.id} ${outcome._tag}`).join(", "))
+  yield* Console.log(
+    "second runner, same turn ID:",
+    replayed.map((outcome) => `${outcome.id} ${outcome._tag}`).join(", ")
+  )
   const total = yield* Ref.get(runs)
   yield* Console.log(`tool runs in total: ${total} (the journal answered the second time)`)
   if (total !== 3) return yield* Effect.dieMessage(`expected 3 tool runs, got ${total}`)

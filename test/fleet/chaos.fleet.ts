@@ -74,6 +74,7 @@ const turnOf = (session: number, turn: number) => {
   const key = (call: number) => `s${session}-t${turn}-c${call}`
   const ms = (call: number) => (call === 1 ? 400 : 150) + ((session * 7 + turn * 3 + call * 5) % 5) * 50
   return {
+    keys: [key(0), key(1), key(2)],
     turnId: `t${turn}`,
     commands: [
       new Command.Command({ id: "c0", tool: "put", args: { key: key(0), ms: ms(0) } }),
@@ -134,7 +135,7 @@ const drive = (runners: ReadonlyMap<string, ChildProcess>) =>
       (s) =>
         Effect.forEach(Array.from({ length: turnsPerSession }, (_, t) => t), (t) => {
           const turn = turnOf(s, t)
-          return client(`session-${s}`).RunTurn(turn).pipe(
+          return client(`session-${s}`).RunTurn({ turnId: turn.turnId, commands: turn.commands }).pipe(
             Effect.tap(() =>
               Ref.updateAndGet(done, (n) => n + 1).pipe(
                 Effect.flatMap((n) => n === killAt ? kill("r2") : Effect.void)
@@ -172,7 +173,7 @@ const drive = (runners: ReadonlyMap<string, ChildProcess>) =>
       answered += outcomes.length
       for (const [i, command] of turn.commands.entries()) {
         const outcome = outcomes[i]
-        const key = `${String((command.args as { key: string }).key)}`
+        const key = turn.keys[i] ?? ""
         if (command.tool === "put") {
           expect(outcome?._tag).toBe("Succeeded")
           expect(state.has(key)).toBe(true)
