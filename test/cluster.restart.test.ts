@@ -6,7 +6,7 @@
 import { FileSystem } from "@effect/platform"
 import { NodeFileSystem } from "@effect/platform-node"
 import { describe, expect, it } from "@effect/vitest"
-import { Deferred, Effect, Exit, Fiber, Layer, Scope } from "effect"
+import { Deferred, Effect, Exit, Fiber, Layer, Schedule, Scope } from "effect"
 import { Command, SessionEntity } from "../src/cluster/index.js"
 import { cluster, cmd, makeProbe } from "./utils/cluster.js"
 
@@ -32,6 +32,51 @@ const restart = (commands: ReadonlyArray<Command.Command>) =>
   }).pipe(Effect.provide(NodeFileSystem.layer), Effect.scoped)
 
 describe("cluster: a turn resumed after its runner stopped", () => {
+  it.live(
+    "an external call still waiting survives the restart; the host answers the new runner",
+    () =>
+      Effect.gen(function*() {
+        const fs = yield* FileSystem.FileSystem
+        const file = `${yield* fs.makeTempDirectoryScoped()}/sessions.db`
+        const probe = yield* makeProbe
+        const commands = [cmd("a", "write", { path: "done" }), cmd("x", "approve", { what: "deploy" })]
+        const session = Effect.map(SessionEntity.client, (sessions) => sessions("s1"))
+        const scope = yield* Scope.make()
+        const first = yield* Layer.buildWithScope(cluster(probe, { file }), scope)
+        const caller = yield* Effect.fork(
+          Effect.provide(Effect.flatMap(session, (s) => s.RunTurn({ turnId: "t1", commands })), first)
+        )
+        yield* Effect.provide(
+          Effect.flatMap(session, (s) =>
+            s.PendingExternal().pipe(
+              Effect.filterOrFail((list) => list.length > 0, () => "none yet"),
+              Effect.retry({ schedule: Schedule.spaced("20 millis"), times: 500 })
+            )),
+          first
+        )
+        yield* Scope.close(scope, Exit.void)
+        yield* Fiber.interrupt(caller)
+        const outcomes = yield* Effect.gen(function*() {
+          const s = yield* session
+          expect(yield* s.PendingExternal()).toEqual([{
+            turnId: "t1",
+            callId: "x",
+            tool: "approve",
+            args: { what: "deploy" }
+          }])
+          const reply = yield* Effect.fork(s.RunTurn({ turnId: "t1", commands }))
+          expect(yield* s.CompleteExternal({ turnId: "t1", callId: "x", value: 5 })).toBe(true)
+          return yield* Fiber.join(reply)
+        }).pipe(Effect.provide(cluster(probe, { file })))
+        expect(outcomes).toEqual([
+          new Command.Succeeded({ id: "a", value: 4 }),
+          new Command.Succeeded({ id: "x", value: 5 })
+        ])
+        expect(yield* probe.count("write:done")).toBe(1)
+      }).pipe(Effect.provide(NodeFileSystem.layer), Effect.scoped),
+    30_000
+  )
+
   it.live(
     "finished calls are not re-run; the unfinished non-idempotent call is Interrupted, not repeated",
     () =>

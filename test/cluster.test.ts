@@ -5,7 +5,7 @@
 import type * as Sharding from "@effect/cluster/Sharding"
 import { SqlClient } from "@effect/sql"
 import { describe, expect, it } from "@effect/vitest"
-import { Deferred, Effect, FastCheck, Fiber } from "effect"
+import { Deferred, Effect, FastCheck, Fiber, Schedule } from "effect"
 import { Command, SessionEntity } from "../src/cluster/index.js"
 import { TurnWorkflow } from "../src/internal/cluster/turn.js"
 import { cluster, cmd, makeProbe, type Probe } from "./utils/cluster.js"
@@ -18,6 +18,13 @@ const withCluster = <A, E>(
     const probe = yield* makeProbe
     return yield* body(probe).pipe(Effect.provide(cluster(probe, options)))
   })
+
+/** Polls `PendingExternal` until it lists something (the turn's workflow announces its external call). */
+const waitPending = <A, E, R>(pending: Effect.Effect<ReadonlyArray<A>, E, R>) =>
+  pending.pipe(
+    Effect.filterOrFail((list) => list.length > 0, () => "none yet"),
+    Effect.retry({ schedule: Schedule.spaced("20 millis"), times: 500 })
+  )
 
 describe("cluster: session entity and durable turns", () => {
   it.live("a turn replies one outcome per command, in order, each tool run once", () =>
@@ -96,6 +103,49 @@ describe("cluster: session entity and durable turns", () => {
         // A cancelled turn stays cancelled: sending it again replies the same outcomes.
         expect(yield* sessions("s1").RunTurn({ turnId: "t", commands })).toEqual(outcomes)
       }), { block: true }))
+
+  it.live("an external call waits for the host: PendingExternal lists it, CompleteExternal answers it once", () =>
+    withCluster((probe) =>
+      Effect.gen(function*() {
+        const sessions = yield* SessionEntity.client
+        const s = sessions("s1")
+        const fiber = yield* Effect.fork(
+          s.RunTurn({
+            turnId: "t",
+            commands: [cmd("a", "write", { path: "p" }), cmd("x", "approve", { what: "deploy" })]
+          })
+        )
+        const pending = yield* waitPending(s.PendingExternal())
+        expect(pending).toEqual([{ turnId: "t", callId: "x", tool: "approve", args: { what: "deploy" } }])
+        const invalid = yield* Effect.flip(s.CompleteExternal({ turnId: "t", callId: "x", value: "not a number" }))
+        expect(invalid._tag).toBe("InvalidCommand")
+        expect(yield* s.CompleteExternal({ turnId: "t", callId: "x", value: 7 })).toBe(true)
+        expect(yield* s.CompleteExternal({ turnId: "t", callId: "x", value: 8 })).toBe(false)
+        expect(yield* Fiber.join(fiber)).toEqual([
+          new Command.Succeeded({ id: "a", value: 1 }),
+          new Command.Succeeded({ id: "x", value: 7 })
+        ])
+        expect(yield* s.PendingExternal()).toEqual([])
+        expect(yield* probe.count("write:p")).toBe(1)
+      })
+    ))
+
+  it.live("FailExternal fails an external call; Cancel interrupts one still waiting", () =>
+    withCluster(() =>
+      Effect.gen(function*() {
+        const sessions = yield* SessionEntity.client
+        const s = sessions("s1")
+        const failing = yield* Effect.fork(s.RunTurn({ turnId: "f", commands: [cmd("y", "approve", { what: "a" })] }))
+        yield* waitPending(s.PendingExternal())
+        expect(yield* s.FailExternal({ turnId: "f", callId: "y", error: "refused" })).toBe(true)
+        expect(yield* Fiber.join(failing)).toEqual([new Command.Failed({ id: "y", error: "refused" })])
+        const cancelled = yield* Effect.fork(s.RunTurn({ turnId: "c", commands: [cmd("z", "approve", { what: "b" })] }))
+        yield* waitPending(s.PendingExternal())
+        yield* s.Cancel({ turnId: "c" })
+        expect(yield* Fiber.join(cancelled)).toEqual([new Command.Interrupted({ id: "z", reason: "cancelled" })])
+        expect(yield* s.CompleteExternal({ turnId: "c", callId: "z", value: 1 })).toBe(false)
+      })
+    ))
 
   it.live("bad commands are rejected with typed errors before anything runs", () =>
     withCluster((probe) =>

@@ -10,6 +10,8 @@
  * - `Cancel { turnId }`: cancels a turn: its calls that have not finished end as `Interrupted` ("cancelled"),
  *   durably (a turn resumed after a crash stays cancelled); the turn still replies its outcomes.
  * - `Stats`: the queue's pending and active counts on the runner holding the session.
+ * - `PendingExternal`, `CompleteExternal`, `FailExternal`: the host's side of external tools
+ *   (`ToolRegistry.external`): a call waits, durably and across restarts, until the host answers.
  *
  * `RunTurn` and `Submit` are persisted messages: a runner that dies with them in hand hands them to the runner
  * that takes its shards.
@@ -112,12 +114,72 @@ export const Cancel = Rpc.make("Cancel", { payload: { turnId: Schema.NonEmptyTri
 export const Stats = Rpc.make("Stats", { success: SessionStats })
 
 /**
+ * A call of an external tool waiting for the host.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const ExternalCall = Schema.Struct({
+  turnId: Schema.String,
+  callId: Schema.String,
+  tool: Schema.String,
+  args: Schema.Unknown
+})
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type ExternalCall = typeof ExternalCall.Type
+
+/**
+ * The session's external calls waiting for the host, oldest first.
+ *
+ * @since 0.1.0
+ * @category rpcs
+ */
+export const PendingExternal = Rpc.make("PendingExternal", { success: Schema.Array(ExternalCall) })
+
+/**
+ * The host's result for an external call (the encoded form of the tool's `success` schema). `true` when the call
+ * was waiting; `false` when unknown, already answered or cancelled. A result that does not decode fails with
+ * `InvalidCommand` and leaves the call waiting.
+ *
+ * @since 0.1.0
+ * @category rpcs
+ */
+export const CompleteExternal = Rpc.make("CompleteExternal", {
+  payload: { turnId: Schema.String, callId: Schema.String, value: Schema.Unknown },
+  success: Schema.Boolean,
+  error: Command.InvalidCommand
+})
+
+/**
+ * The host's failure for an external call: its outcome is `Failed` with this error. `true` when it was waiting.
+ *
+ * @since 0.1.0
+ * @category rpcs
+ */
+export const FailExternal = Rpc.make("FailExternal", {
+  payload: { turnId: Schema.String, callId: Schema.String, error: Schema.String },
+  success: Schema.Boolean
+})
+
+/**
  * The entity type `effect-lanes/Session`, keyed by session ID.
  *
  * @since 0.1.0
  * @category entities
  */
-export const SessionEntity = Entity.make("effect-lanes/Session", [RunTurn, Submit, Cancel, Stats])
+export const SessionEntity = Entity.make("effect-lanes/Session", [
+  RunTurn,
+  Submit,
+  Cancel,
+  Stats,
+  PendingExternal,
+  CompleteExternal,
+  FailExternal
+])
 
 /**
  * The turn ID under which `Submit` runs a command.

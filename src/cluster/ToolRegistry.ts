@@ -47,6 +47,10 @@ export interface Tool {
   readonly validate: (args: unknown) => Effect.Effect<void, ParseResult.ParseError>
   /** Runs the tool on JSON arguments; succeeds with its encoded result, fails with a description. */
   readonly run: (args: unknown) => Effect.Effect<unknown, string>
+  /** Present when the host completes the tool's calls (declared with {@link external}): checks a result. */
+  readonly external?:
+    | { readonly checkResult: (value: unknown) => Effect.Effect<void, ParseResult.ParseError> }
+    | undefined
 }
 
 /**
@@ -72,6 +76,24 @@ export interface ToolOptions<A, I, B, J, E> {
  * @category constructors
  */
 export const tool: <A, I, B, J, E>(name: string, options: ToolOptions<A, I, B, J, E>) => Tool = internal.tool
+
+/**
+ * What {@link external} takes: {@link ToolOptions} without `run`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type ExternalOptions<A, I, B, J> = Omit<ToolOptions<A, I, B, J, never>, "run">
+
+/**
+ * Declares a tool whose calls the host application completes: a call waits, durably, until the host answers with
+ * the session's `CompleteExternal` or `FailExternal` (found with `PendingExternal`); it survives a restart of its
+ * runner. The host's result must decode with `success`.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const external: <A, I, B, J>(name: string, options: ExternalOptions<A, I, B, J>) => Tool = internal.external
 
 /**
  * The registry service: the tools by name, their declarations for the planner, and command checking.

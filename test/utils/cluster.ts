@@ -32,7 +32,8 @@ const maybeBlock = (probe: Probe, block: boolean, arg: string) =>
  * - `echo { text }`: idempotent read, returns the text in upper case;
  * - `write { path }`: not idempotent (MCP defaults), returns the path's length;
  * - `fail { message }`: fails with the message;
- * - `slow { path }`: idempotent write that sleeps 10 seconds (for lane timeouts).
+ * - `slow { path }`: idempotent write that sleeps 10 seconds (for lane timeouts);
+ * - `approve { what }`: external (the host answers with a number).
  */
 export const registry = (probe: Probe, block: boolean) =>
   ToolRegistry.layer([
@@ -53,6 +54,10 @@ export const registry = (probe: Probe, block: boolean) =>
       args: Schema.Struct({ message: Schema.String }),
       success: Schema.Void,
       run: ({ message }) => Effect.zipRight(bump(probe, `fail:${message}`), Effect.fail(new Error(message)))
+    }),
+    ToolRegistry.external("approve", {
+      args: Schema.Struct({ what: Schema.String }),
+      success: Schema.Number
     }),
     ToolRegistry.tool("slow", {
       args: Schema.Struct({ path: Schema.String }),

@@ -32,6 +32,25 @@ export const tool = <A, I, B, J, E>(
 }
 
 /** @internal */
+export const external = <A, I, B, J>(
+  name: string,
+  options: ToolRegistry.ExternalOptions<A, I, B, J>
+): ToolRegistry.Tool => {
+  const decode = Schema.decodeUnknown(options.args)
+  const decodeResult = Schema.decodeUnknown(options.success)
+  return {
+    name,
+    spec: {
+      ...(options.traits === undefined ? {} : { traits: options.traits }),
+      ...(options.lane === undefined ? {} : { lane: options.lane })
+    },
+    validate: (args) => Effect.asVoid(decode(args)),
+    run: () => Effect.fail(`${name} is completed by the host (an external tool)`),
+    external: { checkResult: (value) => Effect.asVoid(decodeResult(value)) }
+  }
+}
+
+/** @internal */
 export const make = (tools: Iterable<ToolRegistry.Tool>): ToolRegistry.Registry => {
   const byName = new Map<string, ToolRegistry.Tool>()
   const specs: Record<string, ToolRegistry.Tool["spec"]> = {}

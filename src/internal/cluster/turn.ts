@@ -1,4 +1,5 @@
 import * as Activity from "@effect/workflow/Activity"
+import * as DurableDeferred from "@effect/workflow/DurableDeferred"
 import * as Workflow from "@effect/workflow/Workflow"
 import * as Effect from "effect/Effect"
 import type * as Layer from "effect/Layer"
@@ -83,6 +84,46 @@ const callActivity = (options: {
     })
   })
 
+/**
+ * The durable deferred an external call waits on: the host's answer (or Cancel's) is its outcome.
+ *
+ * @internal
+ */
+export const externalDeferred = (callId: string) =>
+  DurableDeferred.make(`external/${callId}`, { success: Command.CallOutcome })
+
+/** An external call: announced once (an activity), then waits for the host's answer, across restarts. */
+const externalCall = (options: {
+  readonly sessionId: string
+  readonly turnId: string
+  readonly executionId: string
+  readonly command: Command.Command
+}) =>
+  Effect.gen(function*() {
+    const { command } = options
+    yield* Activity.make({
+      name: `external/${command.id}`,
+      execute: Effect.flatMap(CallJournal, (journal) =>
+        journal.isCancelled(options.executionId).pipe(
+          Effect.flatMap((cancelled) =>
+            cancelled ? Effect.void : journal.announce({
+              executionId: options.executionId,
+              sessionId: options.sessionId,
+              turnId: options.turnId,
+              callId: command.id,
+              tool: command.tool,
+              args: JSON.stringify(command.args ?? null)
+            })
+          )
+        ))
+    })
+    const journal = yield* CallJournal
+    if (yield* journal.isCancelled(options.executionId)) {
+      return new Command.Interrupted({ id: command.id, reason: "cancelled" })
+    }
+    return yield* DurableDeferred.await(externalDeferred(command.id))
+  })
+
 /** @internal */
 export const runTurn = (
   payload: typeof TurnWorkflow.payloadSchema.Type,
@@ -93,17 +134,23 @@ export const runTurn = (
     const commands = payload.commands
     const calls = commands.map(toCall)
     const outcomes: Array<Command.CallOutcome> = []
+    const isExternal = (command: Command.Command | undefined) =>
+      command !== undefined && registry.tools.get(command.tool)?.external !== undefined
     for (const stage of Strategy.stages(calls, Math.max(1, calls.length), { tools: registry.specs })) {
       const results = yield* Effect.forEach(
         stage.indices,
         (index, position) => {
           const command = commands[index]
           const lane = stage.lanes[position] ?? stage.lane
-          return command === undefined
-            ? Effect.dieMessage(`no command at ${index}`)
-            : callActivity({ sessionId: payload.sessionId, executionId, command, lane })
+          if (command === undefined) return Effect.dieMessage(`no command at ${index}`)
+          return !isExternal(command)
+            ? callActivity({ sessionId: payload.sessionId, executionId, command, lane })
+            : externalCall({ sessionId: payload.sessionId, turnId: payload.turnId, executionId, command })
         },
-        { concurrency: Strategy.concurrency(stage.plan) }
+        // A call that waits for the host suspends the workflow, which would interrupt its neighbours: alone.
+        {
+          concurrency: stage.indices.some((index) => isExternal(commands[index])) ? 1 : Strategy.concurrency(stage.plan)
+        }
       )
       outcomes.push(...results)
     }
