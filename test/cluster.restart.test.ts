@@ -6,9 +6,10 @@
 import { FileSystem } from "@effect/platform"
 import { NodeFileSystem } from "@effect/platform-node"
 import { describe, expect, it } from "@effect/vitest"
-import { Deferred, Effect, Exit, Fiber, Layer, Schedule, Scope } from "effect"
-import { Command, SessionEntity } from "../src/cluster/index.js"
-import { cluster, cmd, makeProbe } from "./utils/cluster.js"
+import { ConfigProvider, Deferred, Effect, Exit, Fiber, Layer, Schedule, Scope } from "effect"
+import { Command, SessionCluster, SessionEntity } from "../src/cluster/index.js"
+import * as LanesConfig from "../src/LanesConfig.js"
+import { cluster, cmd, makeProbe, registry } from "./utils/cluster.js"
 
 const restart = (commands: ReadonlyArray<Command.Command>) =>
   Effect.gen(function*() {
@@ -30,6 +31,28 @@ const restart = (commands: ReadonlyArray<Command.Command>) =>
     const outcomes = yield* Effect.provide(runTurn, cluster(probe, { file }))
     return { outcomes, count: probe.count }
   }).pipe(Effect.provide(NodeFileSystem.layer), Effect.scoped)
+
+describe("cluster: storage from configuration", () => {
+  it.live("without LANES_CLUSTER_DATABASE_URL the storage is the SQLite file LANES_CLUSTER_SQLITE_FILE", () =>
+    Effect.gen(function*() {
+      const fs = yield* FileSystem.FileSystem
+      const file = `${yield* fs.makeTempDirectoryScoped()}/configured.db`
+      const probe = yield* makeProbe
+      const runner = SessionCluster.layerSingle().pipe(
+        Layer.provide([registry(probe, false), LanesConfig.layerDefaults]),
+        Layer.provide(SessionCluster.storageFromConfig)
+      )
+      const outcome = yield* Effect.flatMap(
+        SessionEntity.client,
+        (sessions) => sessions("s1").Submit({ command: cmd("w", "write", { path: "abc" }) })
+      ).pipe(
+        Effect.provide(runner),
+        Effect.withConfigProvider(ConfigProvider.fromMap(new Map([["LANES_CLUSTER_SQLITE_FILE", file]])))
+      )
+      expect(outcome).toEqual(new Command.Succeeded({ id: "w", value: 3 }))
+      expect(yield* fs.exists(file)).toBe(true)
+    }).pipe(Effect.provide(NodeFileSystem.layer), Effect.scoped))
+})
 
 describe("cluster: a turn resumed after its runner stopped", () => {
   it.live(
