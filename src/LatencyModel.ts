@@ -15,7 +15,7 @@
  * not finite numbers >= 0 are ignored, so every estimate is a finite number >= 0.
  *
  * `estimates(calls)` gives one estimate per call for `Strategy.plan`'s `estimates` option, or
- * `undefined` when some tool has no history yet, so the planner falls back to the seed's rules.
+ * `undefined` when some tool has no history yet (`Strategy.runTurn` then uses a declared or a prior latency).
  *
  * @since 0.1.0
  */

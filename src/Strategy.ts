@@ -32,7 +32,13 @@
  * `minToolCount` (6) calls, when every call is a fast tool (`glob`, `ls`, `list_files`), or when any call is
  * not a query-lane tool (`Lane.fromTool`) that is allowed and not blocked; otherwise Parallel; estimates are
  * ignored. Upstream measured it at 1.04x (seed report, "Upstream results"); on real agents, which make 1-5
- * calls per response, it never runs a turn in parallel. Select it with `LANES_STRATEGY=seed`.
+ * calls per response, it never runs a turn in parallel. Select it with `LANES_STRATEGY=seed`. In
+ * {@link stages} and {@link runTurn}, as upstream applied its rule to each batch, the rule plans each wave
+ * (consecutive query-lane calls), and every other call runs alone.
+ *
+ * A `concurrency` that is not a finite number >= 1 counts as 1 (a Parallel plan at 1 runs like a
+ * Sequential one); a fractional one is rounded down. A call that cannot be read (not an object, a throwing
+ * getter, a Proxy) counts as an unknown tool: MCP's defaults, alone.
  *
  * @since 0.1.0
  */

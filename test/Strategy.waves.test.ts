@@ -189,4 +189,90 @@ describe("Strategy.stages (waves)", () => {
     expect(Strategy.stages(turn, concurrency, { parallelWrites: true })).toEqual(first)
     for (const stage of first) expect(stage.plan.reason.length).toBeGreaterThan(0)
   })
+
+  it("a read of unknown extent never overlaps a write: declared read-only tools without a path read the whole root", () => {
+    const tools: ToolTraits.ToolSpecs = {
+      read_many: { traits: { readOnly: true } },
+      broken: {
+        traits: { readOnly: true },
+        resources: () => {
+          throw new Error("no")
+        }
+      },
+      fetch_url: { traits: { readOnly: true, openWorld: true } }
+    }
+    for (const name of ["read_many", "broken"]) {
+      const turn = [call(name, { paths: ["a.txt"] }), call("edit", { path: "a.txt" })]
+      expect(Strategy.stages(turn, 8, { tools, parallelWrites: true }).map((s) => s.indices)).toEqual([[0], [1]])
+    }
+    const remote = [call("fetch_url", { url: "https://example.com" }), call("edit", { path: "a.txt" })]
+    expect(Strategy.stages(remote, 8, { tools, parallelWrites: true }).map((s) => s.indices)).toEqual([[0, 1]])
+  })
+
+  it("only the built-in writers and tools declaring resources are trusted with their path", () => {
+    const tools: ToolTraits.ToolSpecs = {
+      move: { traits: { readOnly: false } },
+      save: {
+        traits: { readOnly: false },
+        resources: (
+          args
+        ) => [{
+          path: typeof args === "object" && args !== null && "to" in args ? String(args.to) : "",
+          access: "write"
+        }]
+      }
+    }
+    const moves = [call("move", { path: "a", to: "x" }), call("move", { path: "b", to: "x" })]
+    expect(Strategy.stages(moves, 8, { tools, parallelWrites: true }).map((s) => s.kind)).toEqual(["single", "single"])
+    const saves = [call("save", { to: "x" }), call("save", { to: "y" }), call("save", { to: "./x" })]
+    expect(Strategy.stages(saves, 8, { tools, parallelWrites: true }).map((s) => s.indices)).toEqual([[0, 1], [2]])
+  })
+
+  it("is total on hostile calls: throwing getters, Proxies, null, non-string names", () => {
+    const throwing = {
+      id: "t",
+      name: "read",
+      get args(): unknown {
+        throw new Error("args")
+      },
+      get traits(): Partial<ToolTraits.ToolTraits> {
+        throw new Error("traits")
+      }
+    }
+    const proxy = new Proxy({}, {
+      get: () => {
+        throw new Error("proxy")
+      },
+      has: () => {
+        throw new Error("proxy")
+      },
+      getOwnPropertyDescriptor: () => {
+        throw new Error("proxy")
+      }
+    })
+    const hostile: Array<Strategy.ToolCall> = [
+      throwing,
+      { id: "p", name: "edit", args: proxy },
+      { id: "q", name: "read", args: { path: "a" }, traits: proxy },
+      JSON.parse("null"),
+      JSON.parse("{\"id\":\"n\",\"name\":42}")
+    ]
+    for (const parallelWrites of [false, true]) {
+      const planned = Strategy.stages(hostile, 8, { parallelWrites })
+      expect(planned.flatMap((stage) => stage.indices)).toEqual([0, 1, 2, 3, 4])
+      expect(Strategy.plan(hostile, 8, { parallelWrites })._tag).toBe("Sequential")
+    }
+    expect(Strategy.traitsOf(throwing)).toEqual(ToolTraits.defaults)
+    expect(Strategy.laneOf(throwing)).toBe("execute")
+  })
+
+  it("stays near-linear on huge turns: 20,000 reads, 5,000 edits with parallelWrites", () => {
+    const reads = Array.from({ length: 20_000 }, (_, i) => call("read", { path: `f${i}` }))
+    expect(Strategy.plan(reads, 8)._tag).toBe("Parallel")
+    expect(Strategy.stages(reads, 8)).toHaveLength(1)
+    const edits = Array.from({ length: 5_000 }, (_, i) => call("edit", { path: `f${i}` }))
+    const planned = Strategy.stages(edits, 8, { parallelWrites: true })
+    expect(planned.flatMap((stage) => stage.indices)).toHaveLength(5_000)
+    expect(Strategy.plan(edits, 8, { parallelWrites: true }).reason).toContain("more than 256")
+  })
 })

@@ -56,6 +56,31 @@ describe("Tools.isReadOnlyCommand (the bash classifier)", () => {
     "echo 'unbalanced",
     "ls\nrm x",
     "date -s 2020-01-01",
+    "echo $'\\'' ; touch PWNED #'",
+    "find . $'-delete'",
+    "find . $\"-delete\"",
+    "find . -fprint$'' out",
+    "git log $'--output=out'",
+    "git -C log rm --cached ../f.txt",
+    "git -C status reset --hard",
+    "git -c core.pager=sh log",
+    "git grep -Orm pattern",
+    "git log --outp=x",
+    "git diff --ext-diff",
+    "sort -Ro out f",
+    "sort --outp=out f",
+    "uniq - out",
+    "tail -f x",
+    "tail -nF 5 x",
+    "tail --foll x",
+    "file -C -m x",
+    "rg -z secret",
+    "rg --pre-glob '*' --pre ./x y",
+    "cat >| out",
+    "cat a 1>x",
+    "cat <<< hi",
+    "ls \\\nrm",
+    "cat $HOME/x",
     "",
     "   "
   ]
@@ -131,5 +156,43 @@ describe("Strategy.runTurn over the built-in tools", () => {
       const exits = yield* Strategy.runTurn(queue, calls, tools.run, options)
       expect(exits.map((exit) => Exit.isSuccess(exit) ? exit.value : undefined)).toEqual(["a", "b", "c"])
       expect((yield* queue.latency.snapshot).has("read")).toBe(true)
+    }).pipe(Effect.provide(NodeContext.layer)))
+
+  it.scoped("a link made earlier in the turn is seen: paths are resolved right before each wave runs", () =>
+    Effect.gen(function*() {
+      const fs = yield* FileSystem.FileSystem
+      const path = yield* Path.Path
+      const temp = yield* fs.makeTempDirectoryScoped({ prefix: "effect-lanes-plan-" })
+      const tools = yield* Tools.make({ root: temp })
+      const root = tools.root
+      yield* fs.writeFileString(path.join(root, "notes.txt"), "a b")
+      yield* fs.writeFileString(path.join(root, "other.txt"), "c")
+      const calls: Array<Strategy.ToolCall> = [
+        { id: "link", name: "link", args: { target: "notes.txt", path: "alias.txt" } },
+        { id: "e1", name: "edit", args: { path: "notes.txt", oldString: "a", newString: "A" } },
+        { id: "e2", name: "edit", args: { path: "alias.txt", oldString: "b", newString: "B" } },
+        { id: "e3", name: "edit", args: { path: "other.txt", oldString: "c", newString: "C" } }
+      ]
+      let running = 0
+      const overlapped: Array<string> = []
+      const execute = (call: Strategy.ToolCall): Effect.Effect<unknown, unknown> =>
+        call.name === "link"
+          ? fs.symlink(path.join(root, "notes.txt"), path.join(root, "alias.txt"))
+          : Effect.acquireUseRelease(
+            Effect.sync(() => {
+              if (running++ > 0) overlapped.push(call.id)
+            }),
+            () => Effect.zipRight(Effect.yieldNow(), tools.run(call)),
+            () => Effect.sync(() => running--)
+          )
+      const queue = yield* LaneQueue.make("plan").pipe(Effect.provide(LanesConfig.layerWith({})))
+      const options = { ...(yield* Tools.turnOptions(root)), parallelWrites: true }
+      // before the turn, alias.txt does not exist: the pure plan puts all three edits in one wave
+      expect(Strategy.stages(calls, 8, options).map((stage) => stage.indices)).toEqual([[0], [1, 2, 3]])
+      const exits = yield* Strategy.runTurn(queue, calls, execute, options)
+      expect(exits.filter(Exit.isFailure)).toEqual([])
+      expect(yield* fs.readFileString(path.join(root, "notes.txt"))).toBe("A B")
+      // e3 (another file) may overlap e1; e2 (the same file through the new link) must not
+      expect(overlapped).not.toContain("e2")
     }).pipe(Effect.provide(NodeContext.layer)))
 })

@@ -7,9 +7,11 @@
 import type * as CommandExecutor from "@effect/platform/CommandExecutor"
 import * as FileSystem from "@effect/platform/FileSystem"
 import type * as Path from "@effect/platform/Path"
+import * as Console from "effect/Console"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
+import type * as AiStep from "./aiStep.js"
 import * as Chart from "./chart.js"
 import * as ClusterBench from "./clusterBench.js"
 import { BenchFailed, type CliError } from "./errors.js"
@@ -30,7 +32,7 @@ import * as TurnSpeedup from "./turnSpeedup.js"
  * @since 0.1.0
  * @category constants
  */
-export const scenarios = ["plan", "turn", "fast", "queue", "ids", "memory", "runtime", "cluster"] as const
+export const scenarios = ["plan", "turn", "fast", "queue", "ids", "memory", "runtime", "ai", "cluster"] as const
 
 /**
  * The scenarios a plain `bench` runs: all but the opt-in `cluster` (`-s cluster`).
@@ -93,6 +95,7 @@ export interface Report {
   readonly taskIds?: TaskIds.Result
   readonly memory?: Memory.Result
   readonly runtimeSizing?: RuntimeSizing.Result
+  readonly aiStep?: AiStep.Result
   readonly cluster?: ClusterBench.Result
 }
 
@@ -173,6 +176,19 @@ export const run = (settings: Settings): Effect.Effect<Report, CliError, Require
         RuntimeSizing.table
       )
     )
+    // @effect/ai is an optional peer: the scenario's module is loaded only when it runs, and skipped without it.
+    const aiStep = selected(settings, "ai")
+      ? yield* Effect.tryPromise(() => import("./aiStep.js")).pipe(
+        Effect.matchEffect({
+          onFailure: () =>
+            Effect.as(Console.error("bench: skipping -s ai, which needs @effect/ai 0.37.x installed"), Option.none()),
+          onSuccess: (AiStep) =>
+            Effect.asSome(
+              printed(AiStep.run({ calls: 8, latencyMillis: 50, warmup: 2, rounds: settings.runs * 4 }), AiStep.table)
+            )
+        })
+      )
+      : Option.none()
     const cluster = yield* optionally(
       selected(settings, "cluster"),
       printed(
@@ -205,6 +221,7 @@ export const run = (settings: Settings): Effect.Effect<Report, CliError, Require
       ...Option.match(taskIds, { onNone: () => ({}), onSome: (value) => ({ taskIds: value }) }),
       ...Option.match(memory, { onNone: () => ({}), onSome: (value) => ({ memory: value }) }),
       ...Option.match(runtimeSizing, { onNone: () => ({}), onSome: (value) => ({ runtimeSizing: value }) }),
+      ...Option.match(aiStep, { onNone: () => ({}), onSome: (value) => ({ aiStep: value }) }),
       ...Option.match(cluster, { onNone: () => ({}), onSome: (value) => ({ cluster: value }) })
     }
     if (Option.isSome(settings.json)) yield* Output.writeJson(settings.json.value, report)

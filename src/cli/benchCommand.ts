@@ -44,6 +44,7 @@ const options = {
       "Run only this scenario; repeat to run several (default: all but cluster). plan = the planner's regret " +
         "over a grid of turns, turn = turn speed-up, fast = fast local " +
         "work, queue = queue cost, ids = task IDs, memory = heap with pending tasks, runtime = thread pool sizing, " +
+        "ai = an @effect/ai agent step of 8 x 50 ms reads, laned vs @effect/ai's unbounded resolution, " +
         "cluster = durable turns (opt-in: only with -s cluster; Postgres runs need LANES_CLUSTER_DATABASE_URL)."
     )
   ),

@@ -8,8 +8,8 @@
 
 type Token = { readonly word: string } | { readonly op: string }
 
-/** Characters that make a line too clever to judge. */
-const refused = /[`\n\r{}()]|\$\(|<\(|>\(|\$\{/
+/** Characters that make a line too clever to judge: any expansion (`$`, backquotes), grouping, new lines. */
+const refused = /[`\n\r{}()$]|<\(|>\(/
 
 /** Splits a line into words and operators; `undefined` when quoting is unbalanced. */
 const tokenize = (line: string): Array<Token> | undefined => {
@@ -67,17 +67,42 @@ const tokenize = (line: string): Array<Token> | undefined => {
   return tokens
 }
 
-/** Simple commands that only read, with the options that would make them write or run something. */
 type ArgsCheck = (args: ReadonlyArray<string>) => boolean
 
 const always: ArgsCheck = () => true
 
+/** Whether a short-option cluster (`-Rno`) holds one of `letters`. */
+const shortHas = (arg: string, letters: string): boolean =>
+  /^-[^-]/.test(arg) && [...arg.slice(1)].some((c) => letters.includes(c))
+
+/** Whether a long option (`--outp=x`) may name one of `names`: programs accept unambiguous prefixes. */
+const longMayBe = (arg: string, names: ReadonlyArray<string>): boolean => {
+  if (!arg.startsWith("--") || arg.length < 3) return false
+  const name = arg.slice(2).split("=")[0] ?? ""
+  return names.some((forbidden) => forbidden.startsWith(name) || name.startsWith(forbidden))
+}
+
+const gitReads: ReadonlySet<string> = new Set([
+  "status",
+  "diff",
+  "log",
+  "show",
+  "blame",
+  "ls-files",
+  "rev-parse",
+  "shortlog",
+  "describe"
+])
+
+/**
+ * Simple commands that only read, with the options that would make them write, run another program or never
+ * end. Kept short on purpose: every entry is a promise.
+ */
 const readers: ReadonlyMap<string, ArgsCheck> = new Map<string, ArgsCheck>([
   ...[
     "ls",
     "cat",
     "head",
-    "tail",
     "wc",
     "grep",
     "egrep",
@@ -86,11 +111,9 @@ const readers: ReadonlyMap<string, ArgsCheck> = new Map<string, ArgsCheck>([
     "echo",
     "printf",
     "stat",
-    "file",
     "du",
     "df",
     "which",
-    "type",
     "basename",
     "dirname",
     "realpath",
@@ -111,26 +134,19 @@ const readers: ReadonlyMap<string, ArgsCheck> = new Map<string, ArgsCheck>([
     "sha1sum",
     "sha256sum",
     "cd",
-    "jq",
     "column",
-    "uptime",
     "env",
     "printenv"
-  ].map((name): [string, ArgsCheck] => [name, always]),
-  ["date", (args) => !args.some((a) => a === "-s" || a.startsWith("--set"))],
-  ["rg", (args) => !args.some((a) => a === "--pre" || a.startsWith("--pre="))],
-  ["sort", (args) => !args.some((a) => a === "-o" || a.startsWith("--output") || /^-[a-z]*o/.test(a))],
-  ["uniq", (args) => args.filter((a) => !a.startsWith("-")).length <= 1],
-  ["tree", (args) => !args.some((a) => a === "-o")],
+  ].map((
+    name
+  ): [string, ArgsCheck] => [name, always]),
+  ["tail", (args) => !args.some((a) => shortHas(a, "fF") || longMayBe(a, ["follow", "retry"]))],
+  ["rg", (args) => !args.some((a) => shortHas(a, "z") || longMayBe(a, ["pre", "pre-glob", "search-zip"]))],
   ["find", (args) => !args.some((a) => /^-(exec|execdir|ok|okdir|delete|fprint|fprint0|fprintf|fls)$/.test(a))],
-  ["git", (args) => {
-    const sub = args.find((a) => !a.startsWith("-"))
-    return sub !== undefined &&
-      ["status", "diff", "log", "show", "blame", "ls-files", "rev-parse", "grep", "shortlog", "describe"].includes(
-        sub
-      ) &&
-      !args.some((a) => a.startsWith("--output") || a === "-o" || a.startsWith("--ext-diff"))
-  }]
+  ["git", (args) =>
+    // the subcommand first: global options such as -C, -c or --git-dir could change what runs
+    gitReads.has(args[0] ?? "") &&
+    !args.some((a) => /^-O/.test(a) || longMayBe(a, ["output", "ext-diff", "open-files-in-pager", "exec", "textconv"]))]
 ])
 
 /** `env` and `printenv` only print: `env VAR=x cmd` runs a command, so `env` must stand alone. */

@@ -10,7 +10,7 @@ export interface Call {
 
 /** @internal The declaration of a tool, never one inherited from `Object.prototype`. */
 export const specOf = (tools: ToolTraits.ToolSpecs | undefined, name: string): ToolTraits.ToolSpec | undefined =>
-  tools !== undefined && Object.hasOwn(tools, name) ? tools[name] : undefined
+  tools !== undefined && typeof name === "string" && Object.hasOwn(tools, name) ? tools[name] : undefined
 
 /** @internal A classifier's verdict; one that throws or returns a non-object gives none. */
 const classified = (
@@ -20,10 +20,20 @@ const classified = (
   if (spec?.classify === undefined) return undefined
   try {
     const verdict: unknown = spec.classify(args)
-    return typeof verdict === "object" && verdict !== null ? verdict : undefined
+    return typeof verdict === "object" && verdict !== null ? pick(verdict) : undefined
   } catch {
     return undefined
   }
+}
+
+/** The boolean trait fields of an untrusted object, read once (a throwing getter throws here). */
+const pick = (u: object): Partial<ToolTraits.ToolTraits> => {
+  const out: { -readonly [K in keyof ToolTraits.ToolTraits]?: boolean } = {}
+  for (const key of ["readOnly", "destructive", "idempotent", "openWorld"] as const) {
+    const value: unknown = Reflect.get(u, key)
+    if (typeof value === "boolean") out[key] = value
+  }
+  return out
 }
 
 const routed = (name: string): ToolTraits.ToolTraits | undefined => {
@@ -31,39 +41,72 @@ const routed = (name: string): ToolTraits.ToolTraits | undefined => {
   return name === "web_fetch" || name === "web_search" ? ToolTraits.remoteRead : ToolTraits.localRead
 }
 
-const ownTraits = (call: Call): Partial<ToolTraits.ToolTraits> | undefined =>
-  typeof call.traits === "object" && call.traits !== null ? call.traits : undefined
-
 /** @internal What the planner derives from a call's name, declaration and arguments. */
 export interface Described {
+  readonly name: string
   readonly traits: ToolTraits.ToolTraits
   readonly lane: Lane.Lane
+  /** Whether some source says whether the call reaches outside the machine (routing counts). */
+  readonly openWorldStated: boolean
 }
+
+const firstBoolean = (...values: ReadonlyArray<boolean | undefined>): boolean | undefined =>
+  values.find((v) => typeof v === "boolean")
 
 /**
  * @internal The traits of one call (MCP defaults, then routing, then the declared traits, then the
  * classifier's verdict, then the call's own traits: later wins) and its lane (the declared lane, then stated
  * traits: read-only -> query, not read-only -> out of the query lane, i.e. execute unless the name routes
- * to control or generate; then `Lane.fromTool`). The classifier runs once.
+ * to control or generate; then `Lane.fromTool`). The classifier runs once. Throws only when a hostile call
+ * (a throwing getter, a Proxy) does; callers catch.
  */
 export const describe = (call: Call, tools: ToolTraits.ToolSpecs | undefined): Described => {
-  const spec = specOf(tools, call.name)
+  const name: unknown = call.name
+  if (typeof name !== "string") throw new TypeError("a tool call's name must be a string")
+  const spec = specOf(tools, name)
   const verdict = classified(spec, call.args)
-  const own = ownTraits(call)
-  const traits = ToolTraits.merge(ToolTraits.defaults, routed(call.name), spec?.traits, verdict, own)
-  const byName = Lane.fromTool(call.name)
-  if (spec?.lane !== undefined && Lane.isLane(spec.lane)) return { traits, lane: spec.lane }
-  const stated = [own?.readOnly, verdict?.readOnly, spec?.traits?.readOnly].find((v) => typeof v === "boolean")
+  const rawOwn: unknown = call.traits
+  const own = typeof rawOwn === "object" && rawOwn !== null ? pick(rawOwn) : undefined
+  const declared = typeof spec?.traits === "object" && spec.traits !== null ? pick(spec.traits) : undefined
+  const byRouting = routed(name)
+  const traits = ToolTraits.merge(ToolTraits.defaults, byRouting, declared, verdict, own)
+  const openWorldStated = byRouting !== undefined ||
+    firstBoolean(own?.openWorld, verdict?.openWorld, declared?.openWorld) !== undefined
+  const byName = Lane.fromTool(name)
+  if (spec?.lane !== undefined && Lane.isLane(spec.lane)) return { name, traits, lane: spec.lane, openWorldStated }
+  const stated = firstBoolean(own?.readOnly, verdict?.readOnly, declared?.readOnly)
   const lane = stated === true ? "query" : stated === false && byName === "query" ? "execute" : byName
-  return { traits, lane }
+  return { name, traits, lane, openWorldStated }
 }
 
-/** @internal See {@link describe}. */
-export const traitsOf = (call: Call, tools: ToolTraits.ToolSpecs | undefined): ToolTraits.ToolTraits =>
-  describe(call, tools).traits
+/** @internal What a call that cannot be read is taken to be: MCP's defaults, alone. */
+export const unreadable = (call: unknown): Described => {
+  let name = ""
+  try {
+    const raw: unknown = typeof call === "object" && call !== null ? Reflect.get(call, "name") : undefined
+    if (typeof raw === "string") name = raw
+  } catch {
+    // the name cannot be read either
+  }
+  return { name, traits: ToolTraits.defaults, lane: "execute", openWorldStated: false }
+}
 
-/** @internal See {@link describe}. */
-export const laneOf = (call: Call, tools: ToolTraits.ToolSpecs | undefined): Lane.Lane => describe(call, tools).lane
+/** @internal {@link describe}, total. */
+export const describeSafely = (call: Call, tools: ToolTraits.ToolSpecs | undefined): Described | undefined => {
+  try {
+    return describe(call, tools)
+  } catch {
+    return undefined
+  }
+}
+
+/** @internal See {@link describe}; a call that cannot be read has MCP's defaults. */
+export const traitsOf = (call: Call, tools: ToolTraits.ToolSpecs | undefined): ToolTraits.ToolTraits =>
+  (describeSafely(call, tools) ?? unreadable(call)).traits
+
+/** @internal See {@link describe}; a call that cannot be read runs in the execute lane. */
+export const laneOf = (call: Call, tools: ToolTraits.ToolSpecs | undefined): Lane.Lane =>
+  (describeSafely(call, tools) ?? unreadable(call)).lane
 
 const pathKeys = ["path", "file_path", "filePath", "absolutePath", "file"] as const
 
@@ -76,30 +119,35 @@ const pathArg = (args: unknown): string | undefined => {
   return undefined
 }
 
+/** @internal The whole root, read: what a local read of unknown extent touches. */
+export const wholeRoot: ReadonlyArray<ToolTraits.Resource> = [{ path: ".", access: "read" }]
+
 /**
- * @internal The files a call touches, or `undefined` when that is unknown (the call may touch anything).
- * The declared `resources` first; otherwise the path argument, read or written by the traits; a read-only
- * call without a path reads the whole root when it is local and nothing local when it is open-world.
+ * @internal The files a call touches, or `undefined` when that is unknown. The declared `resources` first
+ * (a declaration that throws or returns junk: unknown); otherwise the path argument, read or written by the
+ * traits. A read-only call without a path reads the whole root, unless it is stated to be open-world (then
+ * it reads nothing local). A read of unknown extent is also the whole root, never "nothing".
  */
 export const resourcesOf = (
   call: Call,
   tools: ToolTraits.ToolSpecs | undefined,
-  traits: ToolTraits.ToolTraits
+  described: Described
 ): ReadonlyArray<ToolTraits.Resource> | undefined => {
-  const spec = specOf(tools, call.name)
+  const spec = specOf(tools, described.name)
+  const readOnly = described.traits.readOnly
   if (spec?.resources !== undefined) {
     try {
       const declared: unknown = spec.resources(call.args)
-      if (Array.isArray(declared) && declared.every(isResource)) return declared
+      if (Array.isArray(declared) && declared.every(isResource)) return declared.map((r) => ({ ...r }))
     } catch {
-      // a throwing declaration says nothing: the call may touch anything
+      // a throwing declaration says nothing
     }
-    return undefined
+    return readOnly ? wholeRoot : undefined
   }
   const path = pathArg(call.args)
-  if (traits.readOnly) {
+  if (readOnly) {
     if (path !== undefined) return [{ path, access: "read" }]
-    return traits.openWorld ? [] : [{ path: ".", access: "read" }]
+    return described.openWorldStated && described.traits.openWorld ? [] : wholeRoot
   }
   return path === undefined ? undefined : [{ path, access: "write" }]
 }

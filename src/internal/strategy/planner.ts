@@ -1,8 +1,8 @@
 import * as Lane from "../../Lane.js"
 import { defaultOverheadMillis } from "../../LatencyModel.js"
 import type * as Strategy from "../../Strategy.js"
-import type * as ToolTraits from "../../ToolTraits.js"
-import { describe, resourcesOf, specOf } from "./calls.js"
+import * as ToolTraits from "../../ToolTraits.js"
+import { type Described, describeSafely, resourcesOf, specOf, unreadable, wholeRoot } from "./calls.js"
 import { conflict, type Touch, touches } from "./paths.js"
 
 /** @internal */
@@ -74,9 +74,12 @@ export interface Facts {
   readonly traits: ToolTraits.ToolTraits
   /** Why the call must run alone, or `undefined` when it may overlap others. */
   readonly alone: string | undefined
-  /** The canonical files it touches; `undefined` when unknown. */
+  /** The canonical files it touches (`[]` when files cannot matter); `undefined` when unknown. */
   readonly touches: ReadonlyArray<Touch> | undefined
 }
+
+/** @internal At most this many calls are compared file by file in one wave; a longer wave is cut. */
+export const maxCompared = 256
 
 const quote = (name: string): string => JSON.stringify(name)
 
@@ -84,60 +87,106 @@ const fileWriters: ReadonlySet<string> = new Set(["write", "edit"])
 
 /** @internal Why a call cannot overlap others under the settings, or `undefined`. */
 const aloneReason = (
-  call: Strategy.ToolCall,
-  traits: ToolTraits.ToolTraits,
+  described: Described,
   known: boolean,
   settings: Strategy.Options,
   parallelWrites: boolean
 ): string | undefined => {
-  const name = call.name
+  const name = described.name
   if (settings.blockedTools.includes(name)) return `tool ${quote(name)} is blocked`
   if (settings.allowedTools.length > 0 && !settings.allowedTools.includes(name)) {
     return `tool ${quote(name)} is not in allowedTools`
   }
-  const readOnly = settings.rules === "seed" ? Lane.fromTool(name) === "query" : traits.readOnly
+  const readOnly = settings.rules === "seed" ? Lane.fromTool(name) === "query" : described.traits.readOnly
   if (readOnly) return undefined
-  const declared = specOf(settings.tools, name)
-  const trustedWriter = fileWriters.has(name) || declared?.resources !== undefined || declared?.traits !== undefined
-  if (parallelWrites && known && trustedWriter && (settings.rules === "cost" || fileWriters.has(name))) {
-    return undefined
-  }
+  // a write may share a wave only when what it writes is known: the built-in file writers, or a tool that
+  // declares its resources (declared traits alone say nothing about which files a call writes)
+  const trustedWriter = fileWriters.has(name) ||
+    (settings.rules === "cost" && specOf(settings.tools, name)?.resources !== undefined)
+  if (parallelWrites && known && trustedWriter) return undefined
   return settings.rules === "seed"
     ? `tool ${quote(name)} runs in the ${Lane.fromTool(name)} lane, not the query lane`
     : `tool ${quote(name)} is not read-only`
 }
 
-/** @internal The facts of every call, paths canonical against `root`, `resolved` replacing declared paths. */
+/** @internal The facts of one call whose description (and, with `parallelWrites`, resources) are known. */
+export const factOf = (
+  described: Described,
+  resources: ReadonlyArray<ToolTraits.Resource> | undefined,
+  options: Strategy.PlanOptions | undefined,
+  settings: Strategy.Options
+): Facts => {
+  const parallelWrites = options?.parallelWrites ?? false
+  // without parallelWrites no write shares a wave, and reads never conflict with reads: files do not matter
+  const touched = !parallelWrites ? [] : resources === undefined ? undefined : touches(resources, options?.root)
+  return {
+    name: described.name,
+    lane: described.lane,
+    traits: described.traits,
+    alone: aloneReason(described, touched !== undefined, settings, parallelWrites),
+    touches: touched
+  }
+}
+
+/**
+ * @internal The description of every call; one that cannot be read (a throwing getter, a Proxy, not an
+ * object) is described as MCP's defaults and flagged.
+ */
+export const describeAll = (
+  calls: ReadonlyArray<Strategy.ToolCall>,
+  settings: Strategy.Options
+): Array<{ readonly described: Described; readonly readable: boolean }> =>
+  calls.map((call) => {
+    const described = typeof call === "object" && call !== null ? describeSafely(call, settings.tools) : undefined
+    return described === undefined ? { described: unreadable(call), readable: false } : { described, readable: true }
+  })
+
+/** @internal The facts of every call; `resolved` (aligned with `calls`) replaces the declared resources. */
 export const factsOf = (
   calls: ReadonlyArray<Strategy.ToolCall>,
   options: Strategy.PlanOptions | undefined,
   settings: Strategy.Options,
+  described = describeAll(calls, settings),
   resolved?: ReadonlyArray<ReadonlyArray<ToolTraits.Resource> | undefined>
 ): Array<Facts> =>
   calls.map((call, index) => {
-    const { lane, traits } = describe(call, settings.tools)
-    const parallelWrites = options?.parallelWrites ?? false
-    if (!parallelWrites) {
-      // no write ever shares a wave, and reads never conflict with reads: files do not matter
-      return { name: call.name, lane, traits, alone: aloneReason(call, traits, false, settings, false), touches: [] }
+    const entry = described[index]
+    if (entry === undefined || !entry.readable) {
+      const name = entry?.described.name ?? ""
+      return {
+        name,
+        lane: "execute",
+        traits: ToolTraits.defaults,
+        alone: `call ${index + 1} cannot be read`,
+        touches: undefined
+      }
     }
-    const resources = resolved !== undefined ? resolved[index] : resourcesOf(call, settings.tools, traits)
-    return {
-      name: call.name,
-      lane,
-      traits,
-      alone: aloneReason(call, traits, resources !== undefined, settings, parallelWrites),
-      touches: resources === undefined ? undefined : touches(resources, options?.root)
-    }
+    const needsFiles = options?.parallelWrites === true
+    const resources = !needsFiles
+      ? []
+      : resolved !== undefined
+      ? resolved[index]
+      : resourcesSafely(call, settings, entry.described)
+    return factOf(entry.described, resources, options, settings)
   })
 
-/** @internal The first pair of calls that touch one file with a write, as a reason. */
+const resourcesSafely = (call: Strategy.ToolCall, settings: Strategy.Options, described: Described) => {
+  try {
+    return resourcesOf(call, settings.tools, described)
+  } catch {
+    return described.traits.readOnly ? wholeRoot : undefined
+  }
+}
+
+/** @internal The first pair of calls that touch one file with a write, as a reason; linear when nothing writes. */
 const conflictReason = (facts: ReadonlyArray<Facts>): string | undefined => {
+  if (!facts.some((fact) => fact.touches?.some((touch) => touch.write) === true)) return undefined
+  if (facts.length > maxCompared) return `${facts.length} calls with writes: more than ${maxCompared} to compare`
   for (let j = 1; j < facts.length; j++) {
     for (let i = 0; i < j; i++) {
-      const a = facts[i]?.touches ?? []
-      const b = facts[j]?.touches ?? []
-      if (conflict(a, b)) return `calls ${i + 1} and ${j + 1} touch one file and one of them writes it`
+      if (conflict(facts[i]?.touches ?? [], facts[j]?.touches ?? [])) {
+        return `calls ${i + 1} and ${j + 1} touch one file and one of them writes it`
+      }
     }
   }
   return undefined
@@ -172,14 +221,16 @@ export const planFacts = (
   facts: ReadonlyArray<Facts>,
   concurrency: number,
   options: Strategy.PlanOptions | undefined,
-  settings: Strategy.Options
+  settings: Strategy.Options,
+  /** `false` for a wave, which `waves` made free of conflicts. */
+  checkConflicts = true
 ): Strategy.Plan => {
   const count = facts.length
   if (!settings.enabled) return sequential("smart parallelism is disabled")
   if (count === 0) return sequential("no tool calls to run")
   const lone = facts.find((fact) => fact.alone !== undefined)?.alone
   if (lone !== undefined) return sequential(lone)
-  const clash = conflictReason(facts)
+  const clash = checkConflicts ? conflictReason(facts) : undefined
   if (clash !== undefined) return sequential(clash)
   if (count < settings.minToolCount) {
     return sequential(`${count} tool call${count === 1 ? "" : "s"}, fewer than minToolCount ${settings.minToolCount}`)
@@ -239,7 +290,8 @@ export const waves = (
       return
     }
     const mine = fact.touches ?? []
-    if (last !== undefined && !last.alone && !conflict(last.touched, mine)) {
+    const full = last !== undefined && mine.length > 0 && last.indices.length >= maxCompared
+    if (last !== undefined && !last.alone && !full && !conflict(last.touched, mine)) {
       last.indices.push(index)
       last.touched.push(...mine)
     } else {
@@ -271,7 +323,7 @@ export const stagesOf = (
       : pick(options.estimates, indices)
     const stagePlan = alone
       ? sequential(own[0]?.alone ?? "runs alone")
-      : planFacts(own, concurrency, { ...options, estimates }, settings)
+      : planFacts(own, concurrency, { ...options, estimates }, settings, false)
     return { kind: alone ? "single" : "wave", lane: lanes[0] ?? "execute", lanes, indices, plan: stagePlan }
   })
 

@@ -6,9 +6,21 @@ import type { QueueShutdown, TaskCancelled, TaskTimeout } from "../../LaneError.
 import type * as LaneQueue from "../../LaneQueue.js"
 import * as LatencyModel from "../../LatencyModel.js"
 import type * as Strategy from "../../Strategy.js"
-import type * as ToolTraits from "../../ToolTraits.js"
-import { resourcesOf, specOf, traitsOf } from "./calls.js"
-import { type Facts, factsOf, makespan, resolve, stagesOf } from "./planner.js"
+import * as ToolTraits from "../../ToolTraits.js"
+import { resourcesOf, specOf } from "./calls.js"
+import {
+  describeAll,
+  factOf,
+  type Facts,
+  factsOf,
+  makespan,
+  pick,
+  planFacts,
+  resolve,
+  sequential,
+  stagesOf,
+  waves
+} from "./planner.js"
 
 /** @internal */
 export const priors = {
@@ -36,21 +48,15 @@ const estimatesOf = (
       return facts[i]?.traits.openWorld === true ? priors.openWorldMillis : priors.localMillis
     }))
 
-/** @internal Each call's resources with paths made real by `resolvePath` (a path it cannot resolve stays). */
-const resolveResources = (
-  calls: ReadonlyArray<Strategy.ToolCall>,
-  tools: ToolTraits.ToolSpecs,
-  resolvePath: (path: string) => Effect.Effect<string, unknown>
-): Effect.Effect<Array<ReadonlyArray<ToolTraits.Resource> | undefined>> =>
-  Effect.forEach(calls, (call) => {
-    const resources = resourcesOf(call, tools, traitsOf(call, tools))
-    if (resources === undefined) return Effect.succeed(undefined)
-    return Effect.forEach(resources, (resource) =>
-      Effect.map(
-        Effect.orElseSucceed(resolvePath(resource.path), () => resource.path),
-        (path): ToolTraits.Resource => ({ path, access: resource.access })
-      ))
-  })
+/** @internal A resource with its path made real by `resolvePath` (a path it cannot resolve stays). */
+const resolveResource = (
+  resolvePath: (path: string) => Effect.Effect<string, unknown>,
+  resource: ToolTraits.Resource
+): Effect.Effect<ToolTraits.Resource> =>
+  Effect.map(
+    Effect.orElseSucceed(resolvePath(resource.path), () => resource.path),
+    (path): ToolTraits.Resource => ({ path, access: resource.access })
+  )
 
 const elapsedMillis = (start: bigint, end: bigint): number => Number(end - start) / 1_000_000
 
@@ -62,31 +68,96 @@ export const runTurn = <A, E, R>(
   options: Strategy.RunTurnOptions
 ): Effect.Effect<Array<CallExit<A, E>>, never, R> =>
   Effect.gen(function*() {
-    const merged: Strategy.RunTurnOptions = { ...queue.settings.strategy, ...options }
+    // another rule set than the session's starts from that rule set's preset, not the session's settings
+    const session = options.rules === undefined || options.rules === queue.settings.strategy.rules
+      ? queue.settings.strategy
+      : {}
+    const merged: Strategy.RunTurnOptions = { ...session, ...options }
     const settings = resolve(merged)
     const model = options.latencyModel ?? queue.latency
     const { lanes } = yield* queue.stats
-    const pure = factsOf(calls, merged, settings)
-    // real paths matter only where a write may share a wave: with parallelWrites, a call that may overlap
-    // others and is not read-only
-    const facts = merged.resolvePath !== undefined && merged.parallelWrites === true &&
-        pure.some((fact) => fact.alone === undefined && !fact.traits.readOnly)
-      ? factsOf(calls, merged, settings, yield* resolveResources(calls, settings.tools, merged.resolvePath))
-      : pure
+    const described = describeAll(calls, settings)
+    const facts = factsOf(calls, merged, settings, described)
     const estimates = merged.estimates ?? (yield* estimatesOf(model, calls, facts, settings.tools))
     const perTaskOverheadMillis = merged.perTaskOverheadMillis ?? (yield* model.overhead)
-    const planned = stagesOf(facts, lanes.query.concurrency, { ...merged, estimates, perTaskOverheadMillis }, settings)
+    const planOptions: Strategy.PlanOptions = { ...merged, estimates, perTaskOverheadMillis }
+    const width = lanes.query.concurrency
     const results: Array<CallExit<A, E>> = new Array(calls.length)
     const clock = yield* Effect.clock
-    for (const stage of planned) {
-      const exits = yield* runStage(queue, stage, calls, execute, model, clock)
-      exits.forEach((exit, i) => {
-        const index = stage.indices[i]
-        if (index !== undefined) results[index] = exit
-      })
+    for (const stage of stagesOf(facts, width, planOptions, settings)) {
+      const parts = needsRealPaths(stage, facts, merged)
+        ? yield* realStages(stage, calls, described, merged, planOptions, settings, width)
+        : [stage]
+      for (const part of parts) {
+        const exits = yield* runStage(queue, part, calls, execute, model, clock)
+        exits.forEach((exit, i) => {
+          const index = part.indices[i]
+          if (index !== undefined) results[index] = exit
+        })
+      }
     }
     return results
   })
+
+/** Whether a wave holds a write beside other calls, so that symlinks and hard links could hide a conflict. */
+const needsRealPaths = (
+  stage: Strategy.Stage,
+  facts: ReadonlyArray<Facts>,
+  options: Strategy.RunTurnOptions
+): boolean =>
+  options.resolvePath !== undefined && options.parallelWrites === true && stage.kind === "wave" &&
+  stage.indices.length > 1 && stage.indices.some((i) => facts[i]?.traits.readOnly === false)
+
+/**
+ * A wave split again on real paths, resolved right before it runs (after every earlier stage, so a link made
+ * earlier in the turn is seen). Splitting only ever makes waves smaller.
+ */
+const realStages = (
+  stage: Strategy.Stage,
+  calls: ReadonlyArray<Strategy.ToolCall>,
+  described: ReturnType<typeof describeAll>,
+  options: Strategy.RunTurnOptions,
+  planOptions: Strategy.PlanOptions,
+  settings: Strategy.Options,
+  width: number
+): Effect.Effect<Array<Strategy.Stage>> => {
+  const resolvePath = options.resolvePath
+  if (resolvePath === undefined) return Effect.succeed([stage])
+  return Effect.map(
+    Effect.forEach(stage.indices, (index) => {
+      const call = calls[index]
+      const entry = described[index]
+      if (call === undefined || entry === undefined) return Effect.succeed(undefined)
+      const resources = resourcesOf(call, settings.tools, entry.described)
+      if (resources === undefined) return Effect.succeed(undefined)
+      return Effect.map(
+        Effect.forEach(resources, (resource) => resolveResource(resolvePath, resource)),
+        (real) => factOf(entry.described, real, options, settings)
+      )
+    }),
+    (maybeFacts) => {
+      const own = maybeFacts.map((fact, k) =>
+        fact ?? {
+          name: calls[stage.indices[k] ?? 0]?.name ?? "",
+          lane: stage.lanes[k] ?? "execute",
+          traits: ToolTraits.defaults,
+          alone: "its files are unknown",
+          touches: undefined
+        }
+      )
+      return waves(own).map(({ alone, indices: local }) => {
+        const indices = local.flatMap((k) => stage.indices[k] ?? [])
+        const lanes = local.flatMap((k) => stage.lanes[k] ?? [])
+        const sub = pick(own, local)
+        const estimates = planOptions.estimates === undefined ? undefined : pick(planOptions.estimates, indices)
+        const plan = alone
+          ? sequential(sub[0]?.alone ?? "runs alone")
+          : planFacts(sub, width, { ...planOptions, estimates }, settings, false)
+        return { kind: alone ? "single" : "wave", lane: lanes[0] ?? "execute", lanes, indices, plan }
+      })
+    }
+  )
+}
 
 /**
  * @internal Runs one stage: a parallel one as one `submitBatch` per lane, a sequential one call by call.

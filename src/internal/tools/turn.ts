@@ -1,6 +1,7 @@
 import * as FileSystem from "@effect/platform/FileSystem"
 import * as Path from "@effect/platform/Path"
 import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
 import type * as Strategy from "../../Strategy.js"
 import * as ToolTraits from "../../ToolTraits.js"
 import { isReadOnlyCommand } from "../strategy/bash.js"
@@ -33,7 +34,8 @@ const maxSegments = 256
 /**
  * @internal The real path of `path` (relative to `root`, or absolute): the real path of its longest existing
  * prefix, joined with the rest, so that a file reached through a symlink and one not created yet compare
- * with their other spellings.
+ * with their other spellings. A file with more than one hard link has names a path cannot tell apart: it
+ * resolves to the root itself, which overlaps every other file (its calls run alone).
  */
 export const resolver = Effect.gen(function*() {
   const fs = yield* FileSystem.FileSystem
@@ -44,7 +46,16 @@ export const resolver = Effect.gen(function*() {
       const rest: Array<string> = []
       for (let i = 0; i < maxSegments; i++) {
         const real = yield* Effect.option(fs.realPath(current))
-        if (real._tag === "Some") return path.join(real.value, ...rest.reverse())
+        if (real._tag === "Some") {
+          if (rest.length === 0) {
+            const info = yield* Effect.option(fs.stat(real.value))
+            const links = info._tag === "Some" && info.value.type === "File"
+              ? Option.getOrElse(info.value.nlink, () => 1)
+              : 1
+            if (links > 1) return root
+          }
+          return path.join(real.value, ...rest.reverse())
+        }
         const parent = path.dirname(current)
         if (parent === current) break
         rest.push(path.basename(current))
