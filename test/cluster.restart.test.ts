@@ -124,6 +124,50 @@ describe("cluster: a turn resumed after its runner stopped", () => {
     30_000
   )
 
+  it.live(
+    "a non-idempotent call still waiting for its lane when the runner stopped never started: it runs",
+    () =>
+      Effect.gen(function*() {
+        const fs = yield* FileSystem.FileSystem
+        const file = `${yield* fs.makeTempDirectoryScoped()}/sessions.db`
+        const probe = yield* makeProbe
+        const lanes = { execute: { concurrency: 1 } }
+        const turnA = { turnId: "a", commands: [cmd("a", "write", { path: "block" })] }
+        const turnB = { turnId: "b", commands: [cmd("b", "write", { path: "queued" })] }
+        const send = (turn: typeof turnA) =>
+          Effect.flatMap(SessionEntity.client, (sessions) => sessions("s1").RunTurn(turn))
+        const scope = yield* Scope.make()
+        const first = yield* Layer.buildWithScope(cluster(probe, { file, block: true, lanes }), scope)
+        const callerA = yield* Effect.fork(Effect.provide(send(turnA), first))
+        yield* Deferred.await(probe.started)
+        const callerB = yield* Effect.fork(Effect.provide(send(turnB), first))
+        // Wait until b is in the execute lane's line behind a.
+        yield* Effect.provide(
+          Effect.flatMap(SessionEntity.client, (sessions) => sessions("s1").Stats()).pipe(
+            Effect.filterOrFail((stats) => (stats.lanes.execute?.pending ?? 0) > 0, () => "not queued yet"),
+            Effect.retry({ schedule: Schedule.spaced("20 millis"), times: 500 })
+          ),
+          first
+        )
+        yield* Scope.close(scope, Exit.void)
+        yield* Fiber.interrupt(callerA)
+        yield* Fiber.interrupt(callerB)
+        const [a, b] = yield* Effect.all([send(turnA), send(turnB)]).pipe(
+          Effect.provide(cluster(probe, { file, lanes }))
+        )
+        expect(a).toEqual([
+          new Command.Interrupted({
+            id: "a",
+            reason: "started before its runner stopped and not idempotent, so not run again"
+          })
+        ])
+        expect(b).toEqual([new Command.Succeeded({ id: "b", value: 6 })])
+        expect(yield* probe.count("write:block")).toBe(1)
+        expect(yield* probe.count("write:queued")).toBe(1)
+      }).pipe(Effect.provide(NodeFileSystem.layer), Effect.scoped),
+    30_000
+  )
+
   it.live("the unfinished idempotent call is run again and its result replied", () =>
     Effect.gen(function*() {
       const { count, outcomes } = yield* restart([

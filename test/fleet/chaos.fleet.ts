@@ -187,7 +187,7 @@ const drive = (runners: ReadonlyMap<string, ChildProcess>) =>
             expect(logCount(key)).toBe(1)
           } else {
             expect(outcome?._tag).toBe("Interrupted")
-            expect(started).toBe(1)
+            expect(started).toBeLessThanOrEqual(1)
             nonIdempotentInterrupted += 1
           }
         }

@@ -64,21 +64,26 @@ const callActivity = (options: {
       if (yield* journal.isCancelled(options.executionId)) {
         return new Command.Interrupted({ id: command.id, reason: "cancelled" })
       }
-      const first = yield* journal.begin(options.executionId, command.id)
-      if (!first && !Strategy.traitsOf(toCall(command), { tools: registry.specs }).idempotent) {
-        return new Command.Interrupted({ id: command.id, reason: interruptedReason })
-      }
       const tool = registry.tools.get(command.tool)
       if (tool === undefined) return new Command.Failed({ id: command.id, error: `no tool named ${command.tool}` })
+      const idempotent = Strategy.traitsOf(toCall(command), { tools: registry.specs }).idempotent
+      // The start marker is written when the call gets its lane permit, right before the tool runs: a call that
+      // was still waiting in its lane when its runner stopped never started, and runs after the restart.
+      const task = Effect.flatMap(journal.begin(options.executionId, command.id), (first) =>
+        first || idempotent
+          ? Effect.map(
+            tool.run(command.args),
+            (value): Command.CallOutcome => new Command.Succeeded({ id: command.id, value })
+          )
+          : Effect.succeed<Command.CallOutcome>(new Command.Interrupted({ id: command.id, reason: interruptedReason })))
       const queue = yield* queues.get(options.sessionId)
       return yield* Effect.gen(function*() {
-        const handle = yield* queue.enqueue(options.lane, tool.run(command.args))
+        const handle = yield* queue.enqueue(options.lane, task)
         yield* queues.track(options.executionId, handle.cancel)
         // A Cancel that came between the check above and the registration found nothing to cancel: check again.
         if (yield* journal.isCancelled(options.executionId)) yield* handle.cancel
         return yield* handle.await
       }).pipe(
-        Effect.map((value): Command.CallOutcome => new Command.Succeeded({ id: command.id, value })),
         Effect.catchAll((error) => Effect.succeed(failureOf(command.id, error)))
       )
     })
