@@ -5,7 +5,7 @@
  * @since 0.1.0
  */
 import type * as CommandExecutor from "@effect/platform/CommandExecutor"
-import type * as FileSystem from "@effect/platform/FileSystem"
+import * as FileSystem from "@effect/platform/FileSystem"
 import type * as Path from "@effect/platform/Path"
 import * as Console from "effect/Console"
 import * as Duration from "effect/Duration"
@@ -13,7 +13,8 @@ import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import type * as AiStep from "./aiStep.js"
 import * as Chart from "./chart.js"
-import type { CliError } from "./errors.js"
+import * as ClusterBench from "./clusterBench.js"
+import { BenchFailed, type CliError } from "./errors.js"
 import * as FastLocal from "./fastLocal.js"
 import * as Memory from "./memory.js"
 import * as Output from "./output.js"
@@ -33,7 +34,26 @@ import * as TurnSpeedup from "./turnSpeedup.js"
  * @since 0.1.0
  * @category constants
  */
-export const scenarios = ["plan", "turn", "fast", "queue", "ids", "memory", "runtime", "ai", "replay"] as const
+export const scenarios = [
+  "plan",
+  "turn",
+  "fast",
+  "queue",
+  "ids",
+  "memory",
+  "runtime",
+  "ai",
+  "replay",
+  "cluster"
+] as const
+
+/**
+ * The scenarios a plain `bench` runs: all but the opt-in `cluster` (`-s cluster`).
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const defaultScenarios: ReadonlyArray<Scenario> = scenarios.filter((scenario) => scenario !== "cluster")
 
 /**
  * @since 0.1.0
@@ -90,6 +110,7 @@ export interface Report {
   readonly runtimeSizing?: RuntimeSizing.Result
   readonly aiStep?: AiStep.Result
   readonly replay?: ReadonlyArray<Replay.Result>
+  readonly cluster?: ClusterBench.Result
 }
 
 type Requirements = Progress.Progress | FileSystem.FileSystem | Path.Path | CommandExecutor.CommandExecutor
@@ -183,6 +204,19 @@ export const run = (settings: Settings): Effect.Effect<Report, CliError, Require
       )
       : Option.none()
     const replay = yield* optionally(selected(settings, "replay"), ReplayExamples.run())
+    const cluster = yield* optionally(
+      selected(settings, "cluster"),
+      printed(
+        Effect.flatMap(FileSystem.FileSystem, (fs) => fs.makeTempDirectoryScoped()).pipe(
+          Effect.mapError((error) => new BenchFailed({ scenario: "cluster", reason: error.message })),
+          Effect.flatMap((directory) =>
+            ClusterBench.run({ turns: 100, calls: 3, sessions: 12, rounds: settings.rounds, directory })
+          ),
+          Effect.scoped
+        ),
+        ClusterBench.table
+      )
+    )
     const report: Report = {
       generatedAt: new Date().toISOString(),
       machine,
@@ -203,7 +237,8 @@ export const run = (settings: Settings): Effect.Effect<Report, CliError, Require
       ...Option.match(memory, { onNone: () => ({}), onSome: (value) => ({ memory: value }) }),
       ...Option.match(runtimeSizing, { onNone: () => ({}), onSome: (value) => ({ runtimeSizing: value }) }),
       ...Option.match(aiStep, { onNone: () => ({}), onSome: (value) => ({ aiStep: value }) }),
-      ...Option.match(replay, { onNone: () => ({}), onSome: (value) => ({ replay: value }) })
+      ...Option.match(replay, { onNone: () => ({}), onSome: (value) => ({ replay: value }) }),
+      ...Option.match(cluster, { onNone: () => ({}), onSome: (value) => ({ cluster: value }) })
     }
     if (Option.isSome(settings.json)) yield* Output.writeJson(settings.json.value, report)
     if (Option.isSome(settings.chart) && Option.isSome(turnSpeedup)) {

@@ -41,10 +41,11 @@ const options = {
     Options.withAlias("s"),
     Options.repeated,
     Options.withDescription(
-      "Run only this scenario; repeat to run several (default: all). plan = the planner's regret over a grid of " +
-        "turns, turn = turn speed-up, fast = fast local work, queue = queue cost, ids = task IDs, memory = heap " +
-        "with pending tasks, runtime = thread pool sizing, ai = an @effect/ai agent step of 8 x 50 ms reads, laned " +
-        "vs @effect/ai's unbounded resolution, replay = the example traces replayed."
+      "Run only this scenario; repeat to run several (default: all but cluster). plan = the planner's regret " +
+        "over a grid of turns, turn = turn speed-up, fast = fast local work, queue = queue cost, ids = task IDs, " +
+        "memory = heap with pending tasks, runtime = thread pool sizing, ai = an @effect/ai agent step of 8 x 50 ms " +
+        "reads, laned vs @effect/ai's unbounded resolution, replay = the example traces replayed, cluster = durable " +
+        "turns (opt-in: only with -s cluster; Postgres runs need LANES_CLUSTER_DATABASE_URL)."
     )
   ),
   sizes: Options.text("sizes").pipe(
@@ -98,7 +99,7 @@ type Parsed = Command.Command.ParseConfig<typeof options>
 const settings = (parsed: Parsed) =>
   Effect.gen(function*() {
     const scenarios = parsed.scenario.length === 0 ?
-      Bench.scenarios :
+      Bench.defaultScenarios :
       Bench.scenarios.filter((s) => parsed.scenario.includes(s))
     if (Option.isSome(parsed.chart) && !scenarios.includes("turn")) {
       return yield* new InvalidArgument({ option: "--chart", reason: "needs the turn scenario (--scenario turn)" })
