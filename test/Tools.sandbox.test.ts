@@ -232,16 +232,24 @@ describe.skipIf(!hasBwrap)("Tools bash: in bubblewrap", () => {
       expect(interfaces(shared.stdout).sort()).toEqual(interfaces(NodeFs.readFileSync("/proc/net/dev", "utf8")).sort())
     }).pipe(Effect.provide(NodeContext.layer)))
 
-  it.scoped("holds no capabilities: cannot mount or create devices", () =>
+  it.scoped("inherits no descriptor but stdin, stdout and stderr", () =>
+    Effect.gen(function*() {
+      const { tools } = yield* setup()
+      const result = yield* tools.bash({ command: "ls /proc/$$/fd > fds.txt; tr '\\n' ' ' < fds.txt" })
+      expect(result.stdout).toBe("0 1 2 ")
+    }).pipe(Effect.provide(NodeContext.layer)))
+
+  it.scoped("holds no capabilities and cannot gain any: no mount, no mknod, no_new_privs set", () =>
     Effect.gen(function*() {
       const { tools } = yield* setup()
       const result = yield* tools.bash({
         command:
-          "mount -t tmpfs none /tmp && echo mounted; mknod dev0 b 8 0 && echo made; grep CapEff /proc/self/status"
+          "mount -t tmpfs none /tmp && echo mounted; mknod dev0 b 8 0 && echo made; grep -E 'CapEff|NoNewPrivs' /proc/self/status"
       })
       expect(result.stdout).not.toContain("mounted")
       expect(result.stdout).not.toContain("made")
       expect(result.stdout).toContain("CapEff:\t0000000000000000")
+      expect(result.stdout).toContain("NoNewPrivs:\t1")
     }).pipe(Effect.provide(NodeContext.layer)))
 
   it.scoped("after success, no background job outlives the call (setsid and SIGTERM-proof ones included)", () =>
@@ -261,7 +269,7 @@ describe.skipIf(!hasBwrap)("Tools bash: in bubblewrap", () => {
       const { root, tools } = yield* setup({ bashTimeout: "1 minute" })
       const fiber = yield* Effect.fork(tools.bash({ command: [...jobs(tag), "wait"].join("\n") }))
       yield* waitReady(root)
-      expect(processesWith(tag)).toHaveLength(3)
+      expect(processesWith(tag).length).toBeGreaterThanOrEqual(3)
       yield* TestClock.adjust("1 minute")
       expect(yield* Effect.flip(Fiber.join(fiber))).toEqual(
         new Tools.ToolTimeout({ tool: "bash", timeout: Duration.minutes(1) })
@@ -277,7 +285,7 @@ describe.skipIf(!hasBwrap)("Tools bash: in bubblewrap", () => {
         tools.run({ id: "1", name: "bash", args: { command: [...jobs(tag), "wait"].join("\n") } })
       )
       yield* waitReady(root)
-      expect(processesWith(tag)).toHaveLength(3)
+      expect(processesWith(tag).length).toBeGreaterThanOrEqual(3)
       yield* Fiber.interrupt(fiber)
       expect(processesWith(tag)).toEqual([])
     }).pipe(Effect.provide(NodeContext.layer)))

@@ -86,6 +86,15 @@ const collect = (
     return Stream.runForEach(stream, (chunk) => Effect.sync(() => output.push(chunk))).pipe(Effect.as(output))
   })
 
+// Descriptors the application inherited without close-on-exec (from whatever started it) would pass through
+// bwrap into the command; a first bash closes every descriptor above 2, then runs the command.
+const closeInheritedFds = [
+  "for fd in /proc/self/fd/*; do fd=${fd##*/}",
+  "case $fd in 0|1|2) ;; *) eval \"exec $fd>&-\" 2>/dev/null ;; esac",
+  "done",
+  "exec bash -c \"$1\""
+].join("; ")
+
 // The host PID of the sandbox's init (bwrap's child, PID 1 of the command's PID namespace), if it is running.
 const sandboxInit = (bwrap: number): number | undefined => {
   try {
@@ -153,7 +162,7 @@ export const bash = (env: ToolEnv) =>
   Effect.gen(function*() {
     const launcher = yield* env.launcher
     const timeout = args.timeout ?? env.bashTimeout
-    const [program = "bash", ...rest] = [...launcher.prefix, "bash", "-c", args.command]
+    const [program = "bash", ...rest] = [...launcher.prefix, "bash", "-c", closeInheritedFds, "bash", args.command]
     const command = Command.make(program, ...rest).pipe(
       Command.workingDirectory(env.confined.root),
       Command.env(launcher.env, { extendEnv: false }),
