@@ -538,7 +538,11 @@ export interface Options {
   readonly ignore?: ReadonlyArray<string>
   /** The timeout of `bash` calls that give none. Default 30 seconds. */
   readonly bashTimeout?: Duration.DurationInput
-  /** How long a timed-out or interrupted `bash` process gets between SIGTERM and SIGKILL. Default 2 seconds. */
+  /**
+   * Sandboxed: how long bwrap gets to exit after the sandbox's init was killed, before bwrap is killed too.
+   * Unconfined: how long a timed-out or interrupted process group gets between SIGTERM and SIGKILL. Default
+   * 2 seconds.
+   */
   readonly bashKillGrace?: Duration.DurationInput
   /** The most paths `glob` returns. Default 1000. */
   readonly maxGlobResults?: number

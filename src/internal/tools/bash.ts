@@ -92,8 +92,12 @@ const closeInheritedFds = [
   "for fd in /proc/self/fd/*; do fd=${fd##*/}",
   "case $fd in 0|1|2) ;; *) eval \"exec $fd>&-\" 2>/dev/null ;; esac",
   "done",
-  "exec bash -c \"$1\""
+  "exec bash --norc --noprofile -c \"$1\""
 ].join("; ")
+
+// Non-interactive bash still reads ~/.bashrc and /etc/bash.bashrc when its stdin is a socket (as Node's pipes
+// are) on Debian-built bash; --norc stops that (a host's rc file is not the command's, and it costs time).
+const bashNoRc = ["bash", "--norc", "--noprofile"]
 
 // The host PID of the sandbox's init (bwrap's child, PID 1 of the command's PID namespace), if it is running.
 const sandboxInit = (bwrap: number): number | undefined => {
@@ -162,7 +166,14 @@ export const bash = (env: ToolEnv) =>
   Effect.gen(function*() {
     const launcher = yield* env.launcher
     const timeout = args.timeout ?? env.bashTimeout
-    const [program = "bash", ...rest] = [...launcher.prefix, "bash", "-c", closeInheritedFds, "bash", args.command]
+    const [program = "bash", ...rest] = [
+      ...launcher.prefix,
+      ...bashNoRc,
+      "-c",
+      closeInheritedFds,
+      "bash",
+      args.command
+    ]
     const command = Command.make(program, ...rest).pipe(
       Command.workingDirectory(env.confined.root),
       Command.env(launcher.env, { extendEnv: false }),
