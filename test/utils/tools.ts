@@ -1,6 +1,6 @@
 /**
  * Helpers of the Tools tests: a temporary root beside an `outside` directory, event-driven waits for files a
- * command writes, and a look at the host's processes. No polling, no real sleeps.
+ * command writes, and a look at the host's processes. No real sleeps, no timing assertions.
  */
 import * as FileSystem from "@effect/platform/FileSystem"
 import * as Path from "@effect/platform/Path"
@@ -35,7 +35,10 @@ export const setup = (options: Omit<Tools.Options, "root"> = {}) =>
     return { fs, path, tools, root: tools.root, outside, file, text, bytes }
   })
 
-/** Waits, on file-system events (no polling), until `file` exists with content; its content. */
+/**
+ * Waits until `file` exists with content; its content. Woken by file-system events, with a re-check every
+ * 100 ms as a safety net for a missed event (never a timing assertion).
+ */
 export const untilFile = (file: string): Effect.Effect<string> =>
   Effect.async<string>((resume) => {
     let done = false
@@ -46,14 +49,19 @@ export const untilFile = (file: string): Effect.Effect<string> =>
         if (content.length === 0) return
         done = true
         watcher.close()
+        clearInterval(interval)
         resume(Effect.succeed(content))
       } catch {
         // not there yet
       }
     }
     const watcher = NodeFs.watch(NodePath.dirname(file), check)
+    const interval = setInterval(check, 100)
     check()
-    return Effect.sync(() => watcher.close())
+    return Effect.sync(() => {
+      watcher.close()
+      clearInterval(interval)
+    })
   })
 
 const isZombie = (pid: string): boolean => {
