@@ -494,3 +494,10 @@ export const readDirectory = (
     try: () => NodeFs.readdirSync(confined.at(directory.fd, directory.real, "."), { withFileTypes: true }),
     catch: (error) => new ToolFailed({ tool, message: messageOf(error) })
   })
+
+/**
+ * The root-relative components of an opened path.
+ *
+ * @internal
+ */
+export const componentsOf = (opened: Opened): ReadonlyArray<string> => opened.rel === "." ? [] : opened.rel.split("/")

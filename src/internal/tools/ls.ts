@@ -8,19 +8,12 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Order from "effect/Order"
 import type * as NodeFs from "node:fs"
-import { close, type Confined, type Opened, readDirectory, type ResolveError } from "./confined.js"
+import { close, componentsOf, type Confined, type Opened, readDirectory, type ResolveError } from "./confined.js"
 import type { ToolEnv } from "./env.js"
 import type { ToolFailed } from "./errors.js"
 import type { LsArgs, LsEntry } from "./schemas.js"
 
 const byName = Order.mapInput(Order.string, (entry: typeof LsEntry.Type) => entry.name)
-
-/**
- * The root-relative components of an opened path.
- *
- * @internal
- */
-export const componentsOf = (opened: Opened): ReadonlyArray<string> => opened.rel === "." ? [] : opened.rel.split("/")
 
 // What a symlink in the listed directory is, without revealing anything about a target outside the root: only
 // a target that resolves inside the root (through the confined resolver) is looked at.
