@@ -4,8 +4,16 @@
  *
  * Every tool validates its arguments with a `Schema` (a malformed call fails with `InvalidToolArguments` naming
  * the field), and every path is confined to the configured root directory: `..`, absolute paths elsewhere and
- * symlinks pointing out are refused with `PathOutsideRoot`. `bash` runs `bash -c` in the root, and a timeout or
- * an interruption kills its process group.
+ * symlinks pointing out are refused with `PathOutsideRoot`. The file tools resolve a path component by component
+ * from a descriptor of the root, open it once (never following a symlink, never opening a FIFO, socket or
+ * device) and check what they opened before using it, so a path swapped for a symlink meanwhile cannot send them
+ * out of the root (race-free on Linux). `edit` replaces bytes and keeps every other byte. Patterns run on RE2
+ * (linear time), reads and outputs are capped.
+ *
+ * `bash` runs `bash -c` in an OS sandbox (bubblewrap): the root read-write, the system read-only, nothing else of
+ * the host, no network unless `sandbox.network`, a clean environment, and its own PID namespace, so every process
+ * it starts dies with the call. Without bubblewrap it fails with `SandboxUnavailable`, unless the application
+ * opts out with `sandbox: { kind: "none" }`. The README's "Tools" section lists what is and is not confined.
  *
  * @example
  * ```ts
@@ -39,13 +47,17 @@ import type * as Schema from "effect/Schema"
 import * as bash from "./internal/strategy/bash.js"
 import type {
   FileNotFound,
+  FileTooLarge,
+  InvalidEncoding,
   InvalidToolArguments,
   OldStringAmbiguous,
   OldStringNotFound,
   PathOutsideRoot,
+  SandboxUnavailable,
   ToolError,
   ToolFailed,
-  ToolTimeout
+  ToolTimeout,
+  UnsupportedFile
 } from "./internal/tools/errors.js"
 import * as schemas from "./internal/tools/schemas.js"
 import * as internal from "./internal/tools/service.js"
@@ -122,6 +134,41 @@ export { ToolTimeout } from "./internal/tools/errors.js"
 export { ToolFailed } from "./internal/tools/errors.js"
 
 /**
+ * `bash` found no working OS sandbox and the application did not opt out: `{ tool, missing, reason }`,
+ * `missing` naming what is absent (`bwrap`).
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export { SandboxUnavailable } from "./internal/tools/errors.js"
+
+/**
+ * The path names a FIFO, socket or device (refused before opening), a directory where a file was expected (or
+ * the reverse), or, for `write`/`edit`, a file with more than one hard link: `{ tool, path, reason }`.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export { UnsupportedFile } from "./internal/tools/errors.js"
+
+/**
+ * A file (or the window of it asked for) exceeds the tool's byte cap: `{ tool, path, limit }` (bytes).
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export { FileTooLarge } from "./internal/tools/errors.js"
+
+/**
+ * `edit`: the lines where `oldString` must match are not valid text in the file's encoding; the file is left
+ * unchanged: `{ tool, path }`.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export { InvalidEncoding } from "./internal/tools/errors.js"
+
+/**
  * The union (schema and type) of every error a tool call can fail with.
  *
  * @since 0.1.0
@@ -135,12 +182,13 @@ export { ToolError } from "./internal/tools/errors.js"
  * @since 0.1.0
  * @category errors
  */
-export type FileError = PathOutsideRoot | FileNotFound | ToolFailed
+export type FileError = PathOutsideRoot | FileNotFound | ToolFailed | UnsupportedFile
 
 // schemas
 
 /**
  * `read`: `{ path, offset?, limit? }`; `offset` lines are skipped (0-based), at most `limit` lines returned.
+ * A path has at most 4096 characters and 256 segments and no NUL.
  *
  * @since 0.1.0
  * @category schemas
@@ -164,13 +212,16 @@ export type ReadInput = typeof ReadArgs.Encoded
 export const LsArgs = schemas.LsArgs
 
 /**
+ * The arguments of `ls`, as a caller writes them.
+ *
  * @since 0.1.0
  * @category models
  */
 export type LsInput = typeof LsArgs.Encoded
 
 /**
- * `glob`: `{ pattern, path? }`; `pattern` supports `*`, `**`, `?`, `{a,b}` and `\` escapes.
+ * `glob`: `{ pattern, path? }`; `pattern` is a picomatch glob (`*`, `**`, `?`, `[...]`, `{a,b}`, `\` escapes; dot
+ * files included), at most 1000 characters, run on RE2; negated extglobs (`!(a)`) are refused.
  *
  * @since 0.1.0
  * @category schemas
@@ -178,13 +229,16 @@ export type LsInput = typeof LsArgs.Encoded
 export const GlobArgs = schemas.GlobArgs
 
 /**
+ * The arguments of `glob`, as a caller writes them.
+ *
  * @since 0.1.0
  * @category models
  */
 export type GlobInput = typeof GlobArgs.Encoded
 
 /**
- * `grep`: `{ pattern, path?, glob? }`; `pattern` is a JavaScript regular expression.
+ * `grep`: `{ pattern, path?, glob? }`; `pattern` is a regular expression in RE2 syntax (JavaScript's without
+ * backreferences and lookaround), at most 1000 characters; matching takes linear time.
  *
  * @since 0.1.0
  * @category schemas
@@ -192,6 +246,8 @@ export type GlobInput = typeof GlobArgs.Encoded
 export const GrepArgs = schemas.GrepArgs
 
 /**
+ * The arguments of `grep`, as a caller writes them.
+ *
  * @since 0.1.0
  * @category models
  */
@@ -206,6 +262,8 @@ export type GrepInput = typeof GrepArgs.Encoded
 export const WriteArgs = schemas.WriteArgs
 
 /**
+ * The arguments of `write`, as a caller writes them.
+ *
  * @since 0.1.0
  * @category models
  */
@@ -220,6 +278,8 @@ export type WriteInput = typeof WriteArgs.Encoded
 export const EditArgs = schemas.EditArgs
 
 /**
+ * The arguments of `edit`, as a caller writes them.
+ *
  * @since 0.1.0
  * @category models
  */
@@ -243,13 +303,17 @@ export const Timeout = schemas.Timeout
 export const BashArgs = schemas.BashArgs
 
 /**
+ * The arguments of `bash`, as a caller writes them.
+ *
  * @since 0.1.0
  * @category models
  */
 export type BashInput = typeof BashArgs.Encoded
 
 /**
- * One entry listed by `ls`: `{ name, type: "file" | "directory" }`.
+ * One entry listed by `ls`: `{ name, type: "file" | "directory" | "symlink" | "other" }`. A symlink resolving
+ * inside the root has its target's type; one pointing outside (or dangling) is `symlink`, and nothing about its
+ * target is looked at; FIFOs, sockets and devices are `other`.
  *
  * @since 0.1.0
  * @category schemas
@@ -257,6 +321,8 @@ export type BashInput = typeof BashArgs.Encoded
 export const LsEntry = schemas.LsEntry
 
 /**
+ * One entry listed by `ls`.
+ *
  * @since 0.1.0
  * @category models
  */
@@ -271,13 +337,16 @@ export type LsEntry = typeof LsEntry.Type
 export const GrepMatch = schemas.GrepMatch
 
 /**
+ * One line found by `grep`.
+ *
  * @since 0.1.0
  * @category models
  */
 export type GrepMatch = typeof GrepMatch.Type
 
 /**
- * What `bash` returns: `{ exitCode, stdout, stderr }`.
+ * What `bash` returns: `{ exitCode, stdout, stderr, truncated? }`. Each stream keeps at most `maxOutputBytes`
+ * (its head and tail, with a `[... N bytes cut ...]` line between); `truncated` then gives the bytes cut per stream.
  *
  * @since 0.1.0
  * @category schemas
@@ -285,6 +354,8 @@ export type GrepMatch = typeof GrepMatch.Type
 export const BashResult = schemas.BashResult
 
 /**
+ * What `bash` returns.
+ *
  * @since 0.1.0
  * @category models
  */
@@ -301,6 +372,8 @@ export type BashResult = typeof BashResult.Type
 export const names = ["read", "ls", "glob", "grep", "write", "edit", "bash"] as const
 
 /**
+ * The name of a built-in tool.
+ *
  * @since 0.1.0
  * @category models
  */
@@ -360,13 +433,13 @@ export const definitions: ReadonlyArray<Definition> = [
   {
     name: "glob",
     lane: lanes.glob,
-    description: "Find files matching a glob (`*`, `**`, `?`, `{a,b}`) under a directory",
+    description: "Find files matching a glob (`*`, `**`, `?`, `[...]`, `{a,b}`) under a directory",
     args: schemas.GlobArgs
   },
   {
     name: "grep",
     lane: lanes.grep,
-    description: "Search files for lines matching a regular expression, optionally filtered by a glob",
+    description: "Search files for lines matching a regular expression (RE2 syntax), optionally filtered by a glob",
     args: schemas.GrepArgs
   },
   {
@@ -384,7 +457,8 @@ export const definitions: ReadonlyArray<Definition> = [
   {
     name: "bash",
     lane: lanes.bash,
-    description: "Run a bash command in the root directory, with a timeout",
+    description:
+      "Run a bash command in the root directory, in a sandbox (no network, nothing outside the root), with a timeout",
     args: schemas.BashArgs
   }
 ]
@@ -428,6 +502,34 @@ export interface ToolResults {
 export type ToolResult = ToolResults[ToolName]
 
 /**
+ * How `bash` is confined. By default it runs in bubblewrap with no network and the environment below.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface SandboxOptions {
+  /**
+   * `"bubblewrap"` (default): run in `bwrap`, or fail with `SandboxUnavailable` when it is missing or cannot
+   * create a sandbox. `"none"`: the explicit opt-out; run `bash` directly in the root, with the clean
+   * environment but nothing else confined (the file tools stay confined).
+   */
+  readonly kind?: "bubblewrap" | "none"
+  /** Whether the command may use the network (also binds `/etc/resolv.conf` and `/etc/hosts`). Default `false`. */
+  readonly network?: boolean
+  /**
+   * Names of host variables to copy, besides `LANG`, `LANGUAGE`, `LC_ALL`, `LC_CTYPE`, `LC_MESSAGES`, `TERM`
+   * and `TZ`. `PATH` is a standard one and `HOME` is `/tmp` inside the sandbox unless `setEnv` says otherwise.
+   */
+  readonly env?: ReadonlyArray<string>
+  /** Variables to set, after the copied ones. */
+  readonly setEnv?: { readonly [name: string]: string }
+  /** Host paths to make visible read-only at the same place (e.g. a toolchain outside `/usr`). */
+  readonly readOnlyPaths?: ReadonlyArray<string>
+  /** The `bwrap` executable. Default: looked up on the host's `PATH`. */
+  readonly bwrap?: string
+}
+
+/**
  * The settings of a `Tools` service.
  *
  * @since 0.1.0
@@ -440,12 +542,26 @@ export interface Options {
   readonly ignore?: ReadonlyArray<string>
   /** The timeout of `bash` calls that give none. Default 30 seconds. */
   readonly bashTimeout?: Duration.DurationInput
-  /** How long a timed-out or interrupted `bash` process gets between SIGTERM and SIGKILL. Default 2 seconds. */
+  /**
+   * Sandboxed: how long bwrap gets to exit after the sandbox's init was killed, before bwrap is killed too.
+   * Unconfined: how long a timed-out or interrupted process group gets between SIGTERM and SIGKILL. Default
+   * 2 seconds.
+   */
   readonly bashKillGrace?: Duration.DurationInput
   /** The most paths `glob` returns. Default 1000. */
   readonly maxGlobResults?: number
   /** The most matches `grep` returns. Default 100. */
   readonly maxGrepMatches?: number
+  /** The most bytes `read` returns (the whole file, or the window of lines asked for). Default 256 KiB. */
+  readonly maxReadBytes?: number
+  /** The largest file `edit` changes, in bytes. Default 16 MiB. */
+  readonly maxEditBytes?: number
+  /** Files larger than this many bytes are skipped by `grep`. Default 16 MiB. */
+  readonly maxGrepFileBytes?: number
+  /** The most bytes kept of each of `bash`'s output streams (half head, half tail). Default 256 KiB. */
+  readonly maxOutputBytes?: number
+  /** How `bash` is confined. Default: bubblewrap, no network. */
+  readonly sandbox?: SandboxOptions
 }
 
 /**
@@ -461,7 +577,7 @@ export interface Service {
   /** Runs a call by its tool's name. */
   readonly run: (call: ToolCall) => Effect.Effect<ToolResult, ToolError>
   /** The text of a file, or `limit` lines after the first `offset` (0-based) lines. */
-  readonly read: (args: ReadInput) => Effect.Effect<string, InvalidToolArguments | FileError>
+  readonly read: (args: ReadInput) => Effect.Effect<string, InvalidToolArguments | FileError | FileTooLarge>
   /** The entries of a directory (default the root), sorted by name. */
   readonly ls: (args: LsInput) => Effect.Effect<ReadonlyArray<LsEntry>, InvalidToolArguments | FileError>
   /** The sorted root-relative paths of the files under `path` whose path relative to `path` matches `pattern`. */
@@ -473,9 +589,14 @@ export interface Service {
   /** Replaces `oldString` by `newString`; the number of replacements. */
   readonly edit: (
     args: EditInput
-  ) => Effect.Effect<number, InvalidToolArguments | FileError | OldStringNotFound | OldStringAmbiguous>
-  /** Runs `bash -c command` in the root; a timeout or an interruption kills the process group. */
-  readonly bash: (args: BashInput) => Effect.Effect<BashResult, InvalidToolArguments | ToolFailed | ToolTimeout>
+  ) => Effect.Effect<
+    number,
+    InvalidToolArguments | FileError | FileTooLarge | OldStringNotFound | OldStringAmbiguous | InvalidEncoding
+  >
+  /** Runs `bash -c command` in the root, in the sandbox; a timeout or an interruption kills it and all it started. */
+  readonly bash: (
+    args: BashInput
+  ) => Effect.Effect<BashResult, InvalidToolArguments | ToolFailed | ToolTimeout | SandboxUnavailable>
 }
 
 /**
@@ -498,11 +619,16 @@ export const defaults: {
   readonly bashKillGrace: Duration.Duration
   readonly maxGlobResults: number
   readonly maxGrepMatches: number
+  readonly maxReadBytes: number
+  readonly maxEditBytes: number
+  readonly maxGrepFileBytes: number
+  readonly maxOutputBytes: number
 } = internal.defaults
 
 /**
  * Builds the tools for a root directory, resolving `FileSystem`, `Path` and `CommandExecutor` (and the real
- * path of the root) once. Fails if the root cannot be resolved.
+ * path of the root) once. Fails if the root cannot be resolved. The sandbox is looked for (and tried) at the
+ * first `bash` call, once.
  *
  * @since 0.1.0
  * @category constructors

@@ -1,76 +1,9 @@
 import * as NodeContext from "@effect/platform-node/NodeContext"
-import * as FileSystem from "@effect/platform/FileSystem"
-import * as Path from "@effect/platform/Path"
 import { describe, expect, it } from "@effect/vitest"
-import { Duration, Effect, Fiber, TestClock } from "effect"
-import { readFileSync } from "node:fs"
-import * as GlobMatch from "../src/internal/tools/globMatch.js"
+import { Effect } from "effect"
+import * as Patterns from "../src/internal/tools/patterns.js"
 import * as Tools from "../src/Tools.js"
-
-/** A temporary directory holding `root` (the tools' root) and a sibling `outside` with `secret.txt`. */
-const setup = (options: Omit<Tools.Options, "root"> = {}) =>
-  Effect.gen(function*() {
-    const fs = yield* FileSystem.FileSystem
-    const path = yield* Path.Path
-    const temp = yield* fs.makeTempDirectoryScoped({ prefix: "effect-lanes-tools-" })
-    const rootDir = path.join(temp, "root")
-    const outsideDir = path.join(temp, "outside")
-    yield* fs.makeDirectory(rootDir)
-    yield* fs.makeDirectory(outsideDir)
-    yield* fs.writeFileString(path.join(outsideDir, "secret.txt"), "secret\n")
-    const tools = yield* Tools.make({ root: rootDir, ...options })
-    const outside = yield* fs.realPath(outsideDir)
-    const file = (relative: string, content: string) =>
-      fs.makeDirectory(path.dirname(path.join(tools.root, relative)), { recursive: true }).pipe(
-        Effect.zipRight(fs.writeFileString(path.join(tools.root, relative), content))
-      )
-    const text = (relative: string) => fs.readFileString(path.join(tools.root, relative))
-    return { fs, path, tools, root: tools.root, outside, file, text }
-  })
-
-const live = (millis: number) => Effect.promise(() => new Promise<void>((resolve) => setTimeout(resolve, millis)))
-
-/** Linux only: an exited process its (re)parent has not reaped yet; PID 1 in some containers reaps lazily. */
-const isZombie = (pid: number): boolean => {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8")
-    return stat.slice(stat.lastIndexOf(")") + 2).startsWith("Z")
-  } catch {
-    return false
-  }
-}
-
-/** Whether a process runs: `process.kill(pid, 0)` succeeds and it is not a zombie. */
-const isAlive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0)
-  } catch {
-    return false
-  }
-  return !isZombie(pid)
-}
-
-/** Polls (in real time, at most `millis`) until the process is gone; whether it is. */
-const gone = (pid: number, millis = 3000): Effect.Effect<boolean> =>
-  Effect.gen(function*() {
-    for (let waited = 0; waited < millis; waited += 20) {
-      if (!isAlive(pid)) return true
-      yield* live(20)
-    }
-    return !isAlive(pid)
-  })
-
-/** Polls (in real time) until a file holds a PID. */
-const pidFrom = (fs: FileSystem.FileSystem, file: string): Effect.Effect<number> =>
-  Effect.gen(function*() {
-    for (let waited = 0; waited < 3000; waited += 10) {
-      const content = yield* fs.readFileString(file).pipe(Effect.orElseSucceed(() => ""))
-      const pid = Number.parseInt(content, 10)
-      if (Number.isInteger(pid) && pid > 0) return pid
-      yield* live(10)
-    }
-    return yield* Effect.dieMessage(`no pid in ${file}`)
-  })
+import { setup } from "./utils/tools.js"
 
 describe("Tools", () => {
   describe("names and lanes", () => {
@@ -93,8 +26,8 @@ describe("Tools", () => {
     })
   })
 
-  describe("GlobMatch", () => {
-    it("matches *, **, ?, {a,b} and escapes", () => {
+  describe("glob patterns (picomatch on RE2)", () => {
+    it("matches *, **, ?, [...], {a,b} and escapes, dot files included", () => {
       const cases: ReadonlyArray<readonly [string, string, boolean]> = [
         ["*.ts", "a.ts", true],
         ["*.ts", "src/a.ts", false],
@@ -114,14 +47,20 @@ describe("Tools", () => {
         ["a.b", "axb", false],
         ["\\*.ts", "*.ts", true],
         ["\\*.ts", "a.ts", false],
-        ["./*.ts", "a.ts", true]
+        ["./*.ts", "a.ts", true],
+        ["[a-c]*.md", "b1.md", true],
+        ["[a-c]*.md", "d1.md", false],
+        ["*", ".env", true],
+        ["**/*.ts", ".hidden/a.ts", true]
       ]
       for (const [glob, path, expected] of cases) {
-        expect([glob, path, GlobMatch.matcher(glob)(path)]).toEqual([glob, path, expected])
+        expect([glob, path, Patterns.matcher(glob)(path)]).toEqual([glob, path, expected])
       }
-      expect(GlobMatch.matcher("*.ts", { basename: true })("src/deep/a.ts")).toBe(true)
-      expect(GlobMatch.isValid("{a,b")).toBe(false)
-      expect(GlobMatch.isValid("a\\")).toBe(false)
+      expect(Patterns.matcher("*.ts", { basename: true })("src/deep/a.ts")).toBe(true)
+      expect(Patterns.isGlob("{a,b")).toBe(false)
+      expect(Patterns.isGlob("[abc")).toBe(false)
+      expect(Patterns.isGlob("!(a).ts")).toBe(false)
+      expect(Patterns.isGlob("x".repeat(Patterns.maxPatternLength + 1))).toBe(false)
     })
   })
 
@@ -136,7 +75,7 @@ describe("Tools", () => {
         expect(yield* tools.run({ id: "1", name: "read", args: { path: "a.txt", limit: 1 } })).toBe("one")
       }).pipe(Effect.provide(NodeContext.layer)))
 
-    it.scoped("fails with FileNotFound for a missing file and ToolFailed for a directory", () =>
+    it.scoped("fails with FileNotFound for a missing file and UnsupportedFile for a directory", () =>
       Effect.gen(function*() {
         const { file, tools } = yield* setup()
         yield* file("dir/a.txt", "")
@@ -144,7 +83,7 @@ describe("Tools", () => {
         expect(missing).toEqual(new Tools.FileNotFound({ tool: "read", path: "nope.txt" }))
         expect(missing.message).toContain("nope.txt")
         const directory = yield* Effect.flip(tools.read({ path: "dir" }))
-        expect(directory._tag).toBe("ToolFailed")
+        expect(directory).toEqual(new Tools.UnsupportedFile({ tool: "read", path: "dir", reason: "is a directory" }))
       }).pipe(Effect.provide(NodeContext.layer)))
 
     it.scoped("fails malformed arguments with the field named", () =>
@@ -390,91 +329,6 @@ describe("Tools", () => {
         ])
         expect(yield* tools.glob({ pattern: "**/*.txt" })).toEqual(["inner-link/inner.txt"])
         expect(yield* tools.read({ path: "inner-link/inner.txt" })).toBe("secret inside")
-      }).pipe(Effect.provide(NodeContext.layer)))
-  })
-
-  describe("bash", () => {
-    it.scoped("collects stdout, stderr and the exit code, in the root, with stdin closed", () =>
-      Effect.gen(function*() {
-        const { root, tools } = yield* setup()
-        expect(yield* tools.bash({ command: "echo out; echo err >&2; exit 3" })).toEqual({
-          exitCode: 3,
-          stdout: "out\n",
-          stderr: "err\n"
-        })
-        expect(yield* tools.run({ id: "1", name: "bash", args: { command: "pwd; cat" } })).toEqual({
-          exitCode: 0,
-          stdout: `${root}\n`,
-          stderr: ""
-        })
-      }).pipe(Effect.provide(NodeContext.layer)))
-
-    it.scoped("fails malformed arguments with the field named", () =>
-      Effect.gen(function*() {
-        const { tools } = yield* setup()
-        const run = (args: unknown) => Effect.flip(tools.run({ id: "1", name: "bash", args }))
-        expect(yield* run({ command: "true", timeout: "soon" })).toMatchObject({ tool: "bash", field: "timeout" })
-        expect(yield* run({ command: "true", timeout: -5 })).toMatchObject({ tool: "bash", field: "timeout" })
-        expect(yield* run({ command: "" })).toMatchObject({ tool: "bash", field: "command" })
-        expect(yield* run({ timeout: 100 })).toMatchObject({ tool: "bash", field: "command" })
-      }).pipe(Effect.provide(NodeContext.layer)))
-
-    it.scopedLive("kills the process group on timeout", () =>
-      Effect.gen(function*() {
-        const { fs, root, tools } = yield* setup()
-        const started = Date.now()
-        const error = yield* Effect.flip(
-          tools.bash({ command: "sleep 5 & echo $! > sleep.pid; echo $$ > bash.pid; wait", timeout: "200 millis" })
-        )
-        expect(Date.now() - started).toBeLessThan(3000)
-        expect(error).toEqual(new Tools.ToolTimeout({ tool: "bash", timeout: Duration.millis(200) }))
-        const sleepPid = yield* pidFrom(fs, `${root}/sleep.pid`)
-        const bashPid = yield* pidFrom(fs, `${root}/bash.pid`)
-        expect(yield* gone(bashPid)).toBe(true)
-        expect(yield* gone(sleepPid)).toBe(true)
-      }).pipe(Effect.provide(NodeContext.layer)))
-
-    it.scopedLive("kills background jobs still holding the output when bash itself has exited", () =>
-      Effect.gen(function*() {
-        const { fs, root, tools } = yield* setup()
-        const error = yield* Effect.flip(tools.bash({ command: "sleep 5 & echo $! > pid; exit 0", timeout: 200 }))
-        expect(error).toMatchObject({ _tag: "ToolTimeout" })
-        expect(yield* gone(yield* pidFrom(fs, `${root}/pid`))).toBe(true)
-      }).pipe(Effect.provide(NodeContext.layer)))
-
-    it.scopedLive("kills the process when the call is interrupted", () =>
-      Effect.gen(function*() {
-        const { fs, root, tools } = yield* setup()
-        const fiber = yield* Effect.fork(
-          tools.run({ id: "1", name: "bash", args: { command: "echo $$ > pid; exec sleep 5" } })
-        )
-        const pid = yield* pidFrom(fs, `${root}/pid`)
-        expect(isAlive(pid)).toBe(true)
-        yield* Fiber.interrupt(fiber)
-        expect(yield* gone(pid)).toBe(true)
-      }).pipe(Effect.provide(NodeContext.layer)))
-
-    it.scopedLive("escalates to SIGKILL when the process ignores SIGTERM", () =>
-      Effect.gen(function*() {
-        const { fs, root, tools } = yield* setup({ bashKillGrace: "100 millis" })
-        const started = Date.now()
-        const command = "trap '' TERM; echo $$ > pid; while true; do sleep 0.05; done"
-        const error = yield* Effect.flip(tools.bash({ command, timeout: 100 }))
-        expect(error).toMatchObject({ _tag: "ToolTimeout", tool: "bash" })
-        expect(Date.now() - started).toBeLessThan(2000)
-        expect(yield* gone(yield* pidFrom(fs, `${root}/pid`))).toBe(true)
-      }).pipe(Effect.provide(NodeContext.layer)))
-
-    it.scoped("times out on Effect's Clock (TestClock)", () =>
-      Effect.gen(function*() {
-        const { fs, root, tools } = yield* setup({ bashTimeout: "1 minute" })
-        const fiber = yield* Effect.fork(tools.bash({ command: "echo $$ > pid; exec sleep 5" }))
-        const pid = yield* pidFrom(fs, `${root}/pid`)
-        yield* TestClock.adjust("1 minute")
-        expect(yield* Effect.flip(Fiber.join(fiber))).toEqual(
-          new Tools.ToolTimeout({ tool: "bash", timeout: Duration.minutes(1) })
-        )
-        expect(yield* gone(pid)).toBe(true)
       }).pipe(Effect.provide(NodeContext.layer)))
   })
 })

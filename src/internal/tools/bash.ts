@@ -1,7 +1,6 @@
 /**
  * The `bash` tool.
  *
- * @since 0.1.0
  * @internal
  */
 import * as Command from "@effect/platform/Command"
@@ -9,23 +8,120 @@ import type * as CommandExecutor from "@effect/platform/CommandExecutor"
 import type { PlatformError } from "@effect/platform/Error"
 import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import * as Exit from "effect/Exit"
 import * as Stream from "effect/Stream"
+import * as NodeFs from "node:fs"
 import type { ToolEnv } from "./env.js"
-import { ToolFailed, ToolTimeout } from "./errors.js"
+import { type SandboxUnavailable, ToolFailed, ToolTimeout } from "./errors.js"
 import type { BashArgs, BashResult } from "./schemas.js"
 
-const collect = (stream: Stream.Stream<Uint8Array, PlatformError>): Effect.Effect<string, PlatformError> =>
-  stream.pipe(Stream.decodeText(), Stream.mkString)
+/**
+ * The output of one stream, capped at `max` bytes: the first half and the last half are kept, whatever lies
+ * between is counted and dropped.
+ *
+ * @internal
+ */
+export class CappedOutput {
+  private readonly half: number
+  private readonly head: Array<Uint8Array> = []
+  private headBytes = 0
+  private readonly tail: Array<Uint8Array> = []
+  private tailBytes = 0
+  private total = 0
 
-// When the scope closes before the command completed (timeout, interruption), kills the process group, even if
-// bash itself already exited and only its background jobs remain, escalating to SIGKILL after a grace period.
-// Finalizers are uninterruptible, so the wait for the exit is made interruptible for the grace timeout to end it.
-const killOnClose = (child: CommandExecutor.Process, grace: Duration.Duration) =>
-  Effect.addFinalizer((exit) =>
+  constructor(max: number) {
+    this.half = Math.max(1, Math.floor(max / 2))
+  }
+
+  push(chunk: Uint8Array): void {
+    this.total += chunk.length
+    let rest = chunk
+    if (this.headBytes < this.half) {
+      const taken = rest.subarray(0, this.half - this.headBytes)
+      this.head.push(taken)
+      this.headBytes += taken.length
+      rest = rest.subarray(taken.length)
+    }
+    if (rest.length === 0) return
+    if (rest.length >= this.half) {
+      this.tail.length = 0
+      this.tail.push(rest.subarray(rest.length - this.half))
+      this.tailBytes = this.half
+      return
+    }
+    this.tail.push(rest)
+    this.tailBytes += rest.length
+    while (this.tailBytes > this.half) {
+      const first = this.tail[0]
+      if (first === undefined) break
+      const excess = this.tailBytes - this.half
+      if (first.length <= excess) {
+        this.tail.shift()
+        this.tailBytes -= first.length
+      } else {
+        this.tail[0] = first.subarray(excess)
+        this.tailBytes -= excess
+      }
+    }
+  }
+
+  /** The bytes dropped from the middle. */
+  get cut(): number {
+    return this.total - this.headBytes - this.tailBytes
+  }
+
+  /** The kept text, with a marker line where bytes were cut. */
+  text(): string {
+    const decode = (parts: ReadonlyArray<Uint8Array>) => new TextDecoder().decode(Buffer.concat(parts))
+    if (this.cut === 0) return decode([...this.head, ...this.tail])
+    return `${decode(this.head)}\n[... ${this.cut} bytes cut ...]\n${decode(this.tail)}`
+  }
+}
+
+const collect = (
+  stream: Stream.Stream<Uint8Array, PlatformError>,
+  max: number
+): Effect.Effect<CappedOutput, PlatformError> =>
+  Effect.suspend(() => {
+    const output = new CappedOutput(max)
+    return Stream.runForEach(stream, (chunk) => Effect.sync(() => output.push(chunk))).pipe(Effect.as(output))
+  })
+
+// Descriptors the application inherited without close-on-exec (from whatever started it) would pass through
+// bwrap into the command; a first bash closes every descriptor above 2, then runs the command.
+const closeInheritedFds = [
+  "for fd in /proc/self/fd/*; do fd=${fd##*/}",
+  "case $fd in 0|1|2) ;; *) eval \"exec $fd>&-\" 2>/dev/null ;; esac",
+  "done",
+  "exec bash --norc --noprofile -c \"$1\""
+].join("; ")
+
+// Non-interactive bash still reads ~/.bashrc and /etc/bash.bashrc when its stdin is a socket (as Node's pipes
+// are) on Debian-built bash; --norc stops that (a host's rc file is not the command's, and it costs time).
+const bashNoRc = ["bash", "--norc", "--noprofile"]
+
+// The host PID of the sandbox's init (bwrap's child, PID 1 of the command's PID namespace), if it is running.
+const sandboxInit = (bwrap: number): number | undefined => {
+  try {
+    const children = NodeFs.readFileSync(`/proc/${bwrap}/task/${bwrap}/children`, "utf8").trim().split(" ")
+    const init = Number.parseInt(children[0] ?? "", 10)
+    return Number.isInteger(init) && init > 0 ? init : undefined
+  } catch {
+    return undefined
+  }
+}
+
+// Unconfined: when the scope closes, kills the process group, whatever happened: after a timeout or an
+// interruption the command is still running; after success its background jobs may be. SIGTERM first, SIGKILL
+// after a grace period. Finalizers are uninterruptible, so the wait for the exit is made interruptible for the
+// grace timeout to end it.
+const killGroupOnClose = (child: CommandExecutor.Process, grace: Duration.Duration) =>
+  Effect.addFinalizer(() =>
     Effect.gen(function*() {
       const running = yield* child.isRunning
-      if (!running && Exit.isSuccess(exit)) return
+      if (!running) {
+        yield* Effect.ignore(child.kill("SIGKILL"))
+        return
+      }
       yield* child.kill("SIGTERM").pipe(
         Effect.interruptible,
         Effect.timeout(grace),
@@ -34,33 +130,70 @@ const killOnClose = (child: CommandExecutor.Process, grace: Duration.Duration) =
     }).pipe(Effect.ignore)
   )
 
+// Sandboxed: when the scope closes with bwrap still running, SIGKILLs the sandbox's init. The kernel then kills
+// every process of the PID namespace and reaps them before init's exit completes, and bwrap exits after its
+// child: so once bwrap's exit is seen, nothing the command started is left. bwrap itself is killed when its
+// init cannot be found or it does not exit within the grace period (its child then dies of --die-with-parent).
+const killSandboxOnClose = (child: CommandExecutor.Process, grace: Duration.Duration) =>
+  Effect.addFinalizer(() =>
+    Effect.gen(function*() {
+      if (!(yield* child.isRunning)) return
+      const init = sandboxInit(child.pid)
+      if (init === undefined) return yield* child.kill("SIGKILL")
+      yield* Effect.sync(() => process.kill(init, "SIGKILL"))
+      yield* child.exitCode.pipe(
+        Effect.ignore,
+        Effect.interruptible,
+        Effect.timeout(grace),
+        Effect.catchAll(() => child.kill("SIGKILL"))
+      )
+    }).pipe(Effect.ignore)
+  )
+
 /**
- * Runs `bash -c command` in the root directory with an empty stdin, and collects its output and exit code. On
- * timeout (the call's `timeout`, else the service's default) or interruption the process group is killed
- * (SIGTERM, then SIGKILL after `bashKillGrace`).
+ * Runs `bash -c command` in the root directory, inside the OS sandbox (or, when the application opted out,
+ * directly), with an empty stdin and a clean environment, and collects its exit code and output (each stream
+ * capped at `maxOutputBytes`, head and tail kept). On timeout (the call's `timeout`, else the service's default)
+ * or interruption the sandbox is killed with everything in it, and the call returns only once it is gone;
+ * unconfined, the process group gets SIGTERM, then SIGKILL after `bashKillGrace`.
  *
- * @since 0.1.0
- * @category tools
+ * @internal
  */
-export const bash =
-  (env: ToolEnv) => (args: typeof BashArgs.Type): Effect.Effect<typeof BashResult.Type, ToolFailed | ToolTimeout> => {
+export const bash = (env: ToolEnv) =>
+(
+  args: typeof BashArgs.Type
+): Effect.Effect<typeof BashResult.Type, ToolFailed | ToolTimeout | SandboxUnavailable> =>
+  Effect.gen(function*() {
+    const launcher = yield* env.launcher
     const timeout = args.timeout ?? env.bashTimeout
-    const command = Command.make("bash", "-c", args.command).pipe(
-      Command.workingDirectory(env.sandbox.root),
+    const [program = "bash", ...rest] = [
+      ...launcher.prefix,
+      ...bashNoRc,
+      "-c",
+      closeInheritedFds,
+      "bash",
+      args.command
+    ]
+    const command = Command.make(program, ...rest).pipe(
+      Command.workingDirectory(env.confined.root),
+      Command.env(launcher.env, { extendEnv: false }),
       Command.feed("")
     )
-    return Effect.scoped(
+    return yield* Effect.scoped(
       Effect.gen(function*() {
         const child = yield* env.executor.start(command)
-        yield* killOnClose(child, env.bashKillGrace)
+        yield* (launcher.sandboxed ? killSandboxOnClose : killGroupOnClose)(child, env.bashKillGrace)
         const [stdout, stderr, exitCode] = yield* Effect.all(
-          [collect(child.stdout), collect(child.stderr), child.exitCode],
+          [collect(child.stdout, env.maxOutputBytes), collect(child.stderr, env.maxOutputBytes), child.exitCode],
           { concurrency: "unbounded" }
         )
-        return { exitCode, stdout, stderr }
+        const result: typeof BashResult.Type = { exitCode, stdout: stdout.text(), stderr: stderr.text() }
+        return stdout.cut + stderr.cut === 0
+          ? result
+          : { ...result, truncated: { stdout: stdout.cut, stderr: stderr.cut } }
       })
     ).pipe(
       Effect.mapError((error) => new ToolFailed({ tool: "bash", message: error.message })),
       Effect.timeoutFail({ duration: timeout, onTimeout: () => new ToolTimeout({ tool: "bash", timeout }) })
     )
-  }
+  })

@@ -1,28 +1,39 @@
 /**
  * What the tool implementations share: the platform services resolved when the `Tools` service was built, the
- * sandbox of the root, and the settings.
+ * confined file access of the root, the bash sandbox and the settings.
  *
- * @since 0.1.0
  * @internal
  */
 import type * as CommandExecutor from "@effect/platform/CommandExecutor"
-import type * as FileSystem from "@effect/platform/FileSystem"
-import type * as Path from "@effect/platform/Path"
 import type * as Duration from "effect/Duration"
-import type { Sandbox } from "./sandbox.js"
+import type * as Effect from "effect/Effect"
+import type { Confined } from "./confined.js"
+import type { SandboxUnavailable } from "./errors.js"
 
 /**
- * @since 0.1.0
- * @category models
+ * How `bash` runs: the argv put before `bash -c command`, and the environment of the child.
+ *
+ * @internal
  */
+export interface Launcher {
+  /** Whether the command runs in bwrap (then killing its init kills everything it started). */
+  readonly sandboxed: boolean
+  readonly prefix: ReadonlyArray<string>
+  readonly env: Readonly<Record<string, string>>
+}
+
+/** @internal */
 export interface ToolEnv {
-  readonly fs: FileSystem.FileSystem
-  readonly path: Path.Path
   readonly executor: CommandExecutor.CommandExecutor
-  readonly sandbox: Sandbox
+  readonly confined: Confined
+  readonly launcher: Effect.Effect<Launcher, SandboxUnavailable>
   readonly ignore: ReadonlySet<string>
   readonly maxGlobResults: number
   readonly maxGrepMatches: number
+  readonly maxReadBytes: number
+  readonly maxEditBytes: number
+  readonly maxGrepFileBytes: number
+  readonly maxOutputBytes: number
   readonly bashTimeout: Duration.Duration
   readonly bashKillGrace: Duration.Duration
 }

@@ -129,6 +129,84 @@ export class ToolTimeout extends Schema.TaggedError<ToolTimeout>()("ToolTimeout"
 }
 
 /**
+ * `bash` cannot run because no OS sandbox is available (`missing` names what is absent, e.g. `bwrap`), and the
+ * application has not opted out with `sandbox: { kind: "none" }`.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class SandboxUnavailable extends Schema.TaggedError<SandboxUnavailable>()("SandboxUnavailable", {
+  tool: Schema.String,
+  missing: Schema.String,
+  reason: Schema.String
+}) {
+  /**
+   * @since 0.1.0
+   */
+  override get message(): string {
+    return `${this.tool}: no OS sandbox: ${this.missing} ${this.reason}; install bubblewrap, or opt out explicitly with sandbox: { kind: "none" }`
+  }
+}
+
+/**
+ * The path names something the tool refuses to touch: a FIFO, socket or device (refused before opening), a
+ * directory where a file was expected (or the reverse), or, for writes, a file with more than one hard link.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class UnsupportedFile extends Schema.TaggedError<UnsupportedFile>()("UnsupportedFile", {
+  tool: Schema.String,
+  path: Schema.String,
+  reason: Schema.String
+}) {
+  /**
+   * @since 0.1.0
+   */
+  override get message(): string {
+    return `${this.tool}: ${this.path}: ${this.reason}`
+  }
+}
+
+/**
+ * A file, or the window of it that was asked for, is larger than the tool's cap (`limit`, in bytes).
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class FileTooLarge extends Schema.TaggedError<FileTooLarge>()("FileTooLarge", {
+  tool: Schema.String,
+  path: Schema.String,
+  limit: Schema.Number
+}) {
+  /**
+   * @since 0.1.0
+   */
+  override get message(): string {
+    return `${this.tool}: ${this.path} is larger than ${this.limit} bytes; read a window with offset and limit`
+  }
+}
+
+/**
+ * `edit`: the lines where `oldString` must match are not valid text in the file's encoding (UTF-8, or UTF-16
+ * with a BOM), so a byte-exact replacement cannot be made safely.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class InvalidEncoding extends Schema.TaggedError<InvalidEncoding>()("InvalidEncoding", {
+  tool: Schema.String,
+  path: Schema.String
+}) {
+  /**
+   * @since 0.1.0
+   */
+  override get message(): string {
+    return `${this.tool}: ${this.path} is not valid UTF-8 where oldString must match; the file was left unchanged`
+  }
+}
+
+/**
  * Any other failure of the underlying platform (permissions, not a directory, spawn failure, ...).
  *
  * @since 0.1.0
@@ -153,7 +231,11 @@ export const ToolError = Schema.Union(
   OldStringNotFound,
   OldStringAmbiguous,
   ToolTimeout,
-  ToolFailed
+  ToolFailed,
+  SandboxUnavailable,
+  UnsupportedFile,
+  FileTooLarge,
+  InvalidEncoding
 )
 
 /**

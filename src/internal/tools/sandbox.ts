@@ -1,100 +1,160 @@
 /**
- * Confining paths to the tools' root directory: lexically, and through symlinks by resolving the real path of
- * the nearest existing ancestor.
+ * The OS sandbox of `bash`: bubblewrap (`bwrap`). The root directory is bound read-write at its own path, the
+ * system directories read-only, a private `/tmp`, `/proc` and `/dev`; nothing else of the host is visible. All
+ * namespaces are unshared (the network too, unless allowed), so the command runs as PID 1's child in its own
+ * PID namespace: when it exits, or bwrap is killed, every process it left behind dies with it
+ * (`--die-with-parent`). The session is new (no terminal injection), every capability is dropped, and the
+ * environment is rebuilt from an allowlist.
  *
- * @since 0.1.0
  * @internal
  */
-import type { PlatformError } from "@effect/platform/Error"
-import * as FileSystem from "@effect/platform/FileSystem"
-import * as Path from "@effect/platform/Path"
+import * as Command from "@effect/platform/Command"
+import type * as CommandExecutor from "@effect/platform/CommandExecutor"
 import * as Effect from "effect/Effect"
-import { PathOutsideRoot, ToolFailed } from "./errors.js"
+import * as Stream from "effect/Stream"
+import * as NodeFs from "node:fs"
+import * as NodePath from "node:path"
+import type { SandboxOptions } from "../../Tools.js"
+import type { Launcher } from "./env.js"
+import { SandboxUnavailable } from "./errors.js"
 
 /**
- * @since 0.1.0
- * @category models
+ * The variables copied from the host when set, besides those the application names.
+ *
+ * @internal
  */
-export interface Sandbox {
-  /** The real path of the root directory. */
-  readonly root: string
-  /** Resolves a caller's path to an absolute path whose existing part lies, symlinks resolved, inside the root. */
-  readonly resolve: (tool: string, input: string) => Effect.Effect<string, PathOutsideRoot | ToolFailed>
-  /** Whether an absolute path lies lexically inside the root. */
-  readonly contains: (absolute: string) => boolean
-  /** The `/`-separated path of an absolute path inside the root, relative to it (`"."` for the root). */
-  readonly relative: (absolute: string) => string
+export const defaultEnv: ReadonlyArray<string> = ["LANG", "LANGUAGE", "LC_ALL", "LC_CTYPE", "LC_MESSAGES", "TERM", "TZ"]
+
+/**
+ * The `PATH` inside the sandbox unless the application sets one.
+ *
+ * @internal
+ */
+export const defaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+const systemDirectories = ["/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32"]
+
+// What programs need from /etc (dynamic linker, user names, certificates, alternatives, time zone); not the
+// rest (no shadow, no credentials, no host configuration).
+const systemFiles = [
+  "/etc/alternatives",
+  "/etc/ld.so.cache",
+  "/etc/ld.so.conf",
+  "/etc/ld.so.conf.d",
+  "/etc/localtime",
+  "/etc/nsswitch.conf",
+  "/etc/passwd",
+  "/etc/group",
+  "/etc/ssl",
+  "/etc/ca-certificates",
+  "/etc/bash.bashrc",
+  "/etc/profile",
+  "/etc/inputrc"
+]
+
+const networkFiles = ["/etc/resolv.conf", "/etc/hosts", "/etc/host.conf", "/etc/gai.conf"]
+
+/**
+ * The environment of the command: `PATH`, `HOME` and the allowlisted variables that are set on the host, then
+ * the application's `setEnv`.
+ *
+ * @internal
+ */
+export const environment = (
+  options: SandboxOptions,
+  home: string,
+  host: Readonly<Record<string, string | undefined>>
+): Record<string, string> => {
+  const env: Record<string, string> = { PATH: defaultPath, HOME: home }
+  for (const name of [...defaultEnv, ...(options.env ?? [])]) {
+    const value = host[name]
+    if (value !== undefined) env[name] = value
+  }
+  return { ...env, ...options.setEnv }
 }
 
-const maxSymlinkHops = 32
+/**
+ * The bwrap arguments for a root (a real path), before `--`.
+ *
+ * @internal
+ */
+export const bwrapArguments = (root: string, options: SandboxOptions, env: Readonly<Record<string, string>>) => {
+  const args: Array<string> = []
+  for (const directory of systemDirectories) {
+    try {
+      const stats = NodeFs.lstatSync(directory)
+      if (stats.isSymbolicLink()) args.push("--symlink", NodeFs.readlinkSync(directory), directory)
+      else if (stats.isDirectory()) args.push("--ro-bind", directory, directory)
+    } catch {
+      // absent on this system
+    }
+  }
+  const files = [...systemFiles, ...(options.network === true ? networkFiles : []), ...(options.readOnlyPaths ?? [])]
+  for (const file of files) args.push("--ro-bind-try", file, file)
+  args.push("--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp")
+  args.push("--bind", root, root, "--chdir", root)
+  args.push("--unshare-all")
+  if (options.network === true) args.push("--share-net")
+  args.push("--die-with-parent", "--new-session", "--cap-drop", "ALL", "--clearenv")
+  for (const [name, value] of Object.entries(env)) args.push("--setenv", name, value)
+  return args
+}
+
+const findOnPath = (name: string, searchPath: string | undefined): string | undefined => {
+  for (const directory of (searchPath ?? "").split(NodePath.delimiter)) {
+    if (directory === "") continue
+    const candidate = NodePath.join(directory, name)
+    try {
+      NodeFs.accessSync(candidate, NodeFs.constants.X_OK)
+      if (NodeFs.statSync(candidate).isFile()) return candidate
+    } catch {
+      // not here
+    }
+  }
+  return undefined
+}
 
 /**
- * Builds the sandbox of a root directory, which must exist.
+ * How `bash` is launched for a root: inside bwrap (found on the host's `PATH` unless `options.bwrap` names it,
+ * and tried once with `true`), or, only when the application opted out with `kind: "none"`, directly with the
+ * clean environment. Fails with `SandboxUnavailable` naming what is missing.
  *
- * @since 0.1.0
- * @category constructors
+ * @internal
  */
-export const make = Effect.fnUntraced(function*(root: string) {
-  const fs = yield* FileSystem.FileSystem
-  const path = yield* Path.Path
-  const base = path.resolve(root)
-  const real = yield* fs.realPath(base)
-
-  const isInside = (parent: string, child: string): boolean => {
-    const rel = path.relative(parent, child)
-    return rel === "" || (rel !== ".." && !rel.startsWith(`..${path.sep}`) && !path.isAbsolute(rel))
-  }
-
-  const isNotFound = (error: PlatformError) => error._tag === "SystemError" && error.reason === "NotFound"
-
-  // The real path of `candidate` joined with `rest`, walking up to the nearest existing ancestor and through
-  // dangling symlinks, so that nothing written later can land outside the root.
-  const locate = (
-    tool: string,
-    input: string,
-    candidate: string,
-    rest: ReadonlyArray<string>,
-    hops: number
-  ): Effect.Effect<string, PathOutsideRoot | ToolFailed> =>
-    fs.realPath(candidate).pipe(
-      Effect.matchEffect({
-        onSuccess: (resolved) =>
-          isInside(real, resolved)
-            ? Effect.succeed(path.join(resolved, ...rest))
-            : Effect.fail(new PathOutsideRoot({ tool, path: input })),
-        onFailure: (error) =>
-          isNotFound(error)
-            ? fs.readLink(candidate).pipe(
-              Effect.matchEffect({
-                onSuccess: (target) =>
-                  hops >= maxSymlinkHops
-                    ? Effect.fail(new ToolFailed({ tool, message: `too many levels of symbolic links: ${input}` }))
-                    : locate(tool, input, path.resolve(path.dirname(candidate), target), rest, hops + 1),
-                onFailure: () => {
-                  const parent = path.dirname(candidate)
-                  return parent === candidate
-                    ? Effect.fail(new PathOutsideRoot({ tool, path: input }))
-                    : locate(tool, input, parent, [path.basename(candidate), ...rest], hops)
-                }
-              })
-            )
-            : Effect.fail(new ToolFailed({ tool, message: error.message }))
-      })
+export const launcher = (
+  executor: CommandExecutor.CommandExecutor,
+  root: string,
+  options: SandboxOptions
+): Effect.Effect<Launcher, SandboxUnavailable> =>
+  Effect.gen(function*() {
+    const host = process.env
+    if (options.kind === "none") {
+      return { sandboxed: false, prefix: [], env: environment(options, host.HOME ?? root, host) }
+    }
+    const bwrap = options.bwrap ?? findOnPath("bwrap", host.PATH)
+    if (bwrap === undefined) {
+      return yield* new SandboxUnavailable({ tool: "bash", missing: "bwrap", reason: "was not found on PATH" })
+    }
+    const env = environment(options, "/tmp", host)
+    const prefix = [bwrap, ...bwrapArguments(root, options, env), "--"]
+    const probe = Command.make(bwrap, ...bwrapArguments(root, options, env), "--", "true").pipe(
+      Command.env({ PATH: defaultPath }, { extendEnv: false }),
+      Command.feed("")
     )
-
-  const resolve = (tool: string, input: string): Effect.Effect<string, PathOutsideRoot | ToolFailed> =>
-    Effect.suspend(() => {
-      const absolute = path.resolve(base, input)
-      if (isInside(base, absolute)) return locate(tool, input, path.join(real, path.relative(base, absolute)), [], 0)
-      if (isInside(real, absolute)) return locate(tool, input, absolute, [], 0)
-      return Effect.fail(new PathOutsideRoot({ tool, path: input }))
-    })
-
-  const relative = (absolute: string): string => {
-    const rel = path.relative(real, absolute)
-    return rel === "" ? "." : rel.split(path.sep).join("/")
-  }
-
-  const sandbox: Sandbox = { root: real, resolve, contains: (absolute) => isInside(real, absolute), relative }
-  return sandbox
-})
+    const failure = yield* Effect.scoped(Effect.gen(function*() {
+      const child = yield* executor.start(probe)
+      const [stderr, exitCode] = yield* Effect.all(
+        [child.stderr.pipe(Stream.decodeText(), Stream.mkString), child.exitCode],
+        { concurrency: "unbounded" }
+      )
+      return exitCode === 0 ? undefined : `exit code ${exitCode}: ${stderr.trim().slice(0, 500)}`
+    })).pipe(Effect.catchAll((error) => Effect.succeed(error.message)))
+    if (failure !== undefined) {
+      return yield* new SandboxUnavailable({
+        tool: "bash",
+        missing: `a working bwrap (${bwrap})`,
+        reason: `cannot create a sandbox here: ${failure}`
+      })
+    }
+    return { sandboxed: true, prefix, env: {} }
+  })

@@ -8,24 +8,39 @@ import * as Duration from "effect/Duration"
 import * as Option from "effect/Option"
 import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
-import * as GlobMatch from "./globMatch.js"
+import * as Patterns from "./patterns.js"
 
-const isRegex = (source: string): boolean => {
-  try {
-    new RegExp(source)
-    return true
-  } catch {
-    return false
-  }
-}
+/** The longest path accepted, in UTF-16 code units (Linux's `PATH_MAX` is 4096 bytes). */
+export const maxPathLength = 4096
 
-const Path = Schema.String.annotations({ description: "A path relative to the root directory" })
+/** The most `/`-separated segments a path may have. */
+export const maxPathSegments = 256
+
+const Path = Schema.String.pipe(
+  Schema.filter((path) =>
+    path.length > maxPathLength
+      ? `Expected a path of at most ${maxPathLength} characters`
+      : path.includes("\0")
+      ? "Expected a path without NUL characters"
+      : path.split("/").length > maxPathSegments
+      ? `Expected a path of at most ${maxPathSegments} segments`
+      : true
+  )
+).annotations({ description: "A path relative to the root directory" })
 
 const Glob = Schema.String.pipe(
-  Schema.filter((glob) => GlobMatch.isValid(glob) || "Expected a glob pattern with balanced braces")
+  Schema.filter((glob) =>
+    Patterns.isGlob(glob) ||
+    `Expected a glob pattern (at most ${Patterns.maxPatternLength} characters, balanced braces and brackets, no negated extglobs)`
+  )
 )
 
-const Regex = Schema.String.pipe(Schema.filter((source) => isRegex(source) || "Expected a valid regular expression"))
+const Regex = Schema.String.pipe(
+  Schema.filter((source) =>
+    Patterns.regex(source)._tag === "Some" ||
+    `Expected a regular expression in RE2 syntax (at most ${Patterns.maxPatternLength} characters, no backreferences or lookaround)`
+  )
+)
 
 /**
  * A timeout: a duration string such as `"30 seconds"`, a number of milliseconds, or a `Duration`; positive.
@@ -117,12 +132,17 @@ export const EditArgs = Schema.Struct({
 export const BashArgs = Schema.Struct({ command: Schema.NonEmptyString, timeout: Schema.optional(Timeout) })
 
 /**
- * One entry listed by `ls`.
+ * One entry listed by `ls`: a symlink whose target resolves inside the root has its target's type; a symlink
+ * pointing outside the root (or dangling) is `symlink`, with nothing said about its target; FIFOs, sockets and
+ * devices are `other`.
  *
  * @since 0.1.0
  * @category schemas
  */
-export const LsEntry = Schema.Struct({ name: Schema.String, type: Schema.Literal("file", "directory") })
+export const LsEntry = Schema.Struct({
+  name: Schema.String,
+  type: Schema.Literal("file", "directory", "symlink", "other")
+})
 
 /**
  * One matching line found by `grep`: the file relative to the root and the 1-based line number.
@@ -133,9 +153,16 @@ export const LsEntry = Schema.Struct({ name: Schema.String, type: Schema.Literal
 export const GrepMatch = Schema.Struct({ path: Schema.String, line: Schema.Number, text: Schema.String })
 
 /**
- * What `bash` returns when the command ran to its end.
+ * What `bash` returns when the command ran to its end. Each stream keeps at most `maxOutputBytes`: its head and
+ * its tail, with a marker line saying how many bytes were cut between them; `truncated` then counts them.
  *
  * @since 0.1.0
  * @category schemas
  */
-export const BashResult = Schema.Struct({ exitCode: Schema.Number, stdout: Schema.String, stderr: Schema.String })
+export const BashResult = Schema.Struct({
+  exitCode: Schema.Number,
+  stdout: Schema.String,
+  stderr: Schema.String,
+  /** Present when output was cut: the bytes dropped from the middle of each stream. */
+  truncated: Schema.optional(Schema.Struct({ stdout: Schema.Number, stderr: Schema.Number }))
+})

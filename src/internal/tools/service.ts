@@ -2,7 +2,6 @@
  * Building the `Tools` service: resolving the platform services and the root once, then decoding, tracing and
  * dispatching every call.
  *
- * @since 0.1.0
  * @internal
  */
 import * as CommandExecutor from "@effect/platform/CommandExecutor"
@@ -13,6 +12,7 @@ import * as Effect from "effect/Effect"
 import type * as Schema from "effect/Schema"
 import type { Options, Service, ToolCall, ToolName } from "../../Tools.js"
 import { bash } from "./bash.js"
+import * as Confined from "./confined.js"
 import { decodeArgs } from "./decode.js"
 import { edit } from "./edit.js"
 import type { ToolEnv } from "./env.js"
@@ -25,18 +25,17 @@ import * as Sandbox from "./sandbox.js"
 import { BashArgs, EditArgs, GlobArgs, GrepArgs, LsArgs, ReadArgs, WriteArgs } from "./schemas.js"
 import { write } from "./write.js"
 
-/**
- * The defaults of the optional `Options` fields.
- *
- * @since 0.1.0
- * @category constants
- */
+/** @internal */
 export const defaults = {
   ignore: ["node_modules", ".git"],
   bashTimeout: Duration.seconds(30),
   bashKillGrace: Duration.seconds(2),
   maxGlobResults: 1000,
-  maxGrepMatches: 100
+  maxGrepMatches: 100,
+  maxReadBytes: 256 * 1024,
+  maxEditBytes: 16 * 1024 * 1024,
+  maxGrepFileBytes: 16 * 1024 * 1024,
+  maxOutputBytes: 256 * 1024
 } as const
 
 const tool = <A, I, B, E>(
@@ -50,25 +49,28 @@ const tool = <A, I, B, E>(
   })
 }
 
-/**
- * @since 0.1.0
- * @category constructors
- */
+/** @internal */
 export const make = Effect.fnUntraced(function*(options: Options) {
   const fs = yield* FileSystem.FileSystem
   const path = yield* Path.Path
   const executor = yield* CommandExecutor.CommandExecutor
-  const sandbox = yield* Sandbox.make(options.root)
+  const base = path.resolve(options.root)
+  const real = yield* fs.realPath(base)
+  const confined = Confined.make(base, real)
+  const launcher = yield* Effect.cached(Sandbox.launcher(executor, real, options.sandbox ?? {}))
   const env: ToolEnv = {
-    fs,
-    path,
     executor,
-    sandbox,
+    confined,
+    launcher,
     ignore: new Set(options.ignore ?? defaults.ignore),
     bashTimeout: Duration.decode(options.bashTimeout ?? defaults.bashTimeout),
     bashKillGrace: Duration.decode(options.bashKillGrace ?? defaults.bashKillGrace),
     maxGlobResults: options.maxGlobResults ?? defaults.maxGlobResults,
-    maxGrepMatches: options.maxGrepMatches ?? defaults.maxGrepMatches
+    maxGrepMatches: options.maxGrepMatches ?? defaults.maxGrepMatches,
+    maxReadBytes: options.maxReadBytes ?? defaults.maxReadBytes,
+    maxEditBytes: options.maxEditBytes ?? defaults.maxEditBytes,
+    maxGrepFileBytes: options.maxGrepFileBytes ?? defaults.maxGrepFileBytes,
+    maxOutputBytes: options.maxOutputBytes ?? defaults.maxOutputBytes
   }
   const tools = {
     read: tool("read", ReadArgs, read(env)),
@@ -100,6 +102,6 @@ export const make = Effect.fnUntraced(function*(options: Options) {
         return yield* new UnknownTool({ tool: call.name })
     }
   })
-  const service: Service = { root: sandbox.root, run, ...tools }
+  const service: Service = { root: real, run, ...tools }
   return service
 })

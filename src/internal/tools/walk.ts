@@ -1,89 +1,86 @@
 /**
- * A depth-first, name-ordered walk of the files under a directory that never leaves the root: symlinks are
- * followed only when their target lies inside the root, each real directory is visited once, and directories
- * named in `ignore` are skipped. Unreadable entries are skipped.
+ * A depth-first, name-ordered walk of the files under a directory that never leaves the root. Every directory
+ * is opened through the confined resolver (so a directory swapped for a symlink out of the root is refused) and
+ * listed through its descriptor; a symlink is handed on only when it resolves inside the root; each real
+ * directory is visited once; directories named in `ignore` are skipped; unreadable entries are skipped. The
+ * walk hands on root-relative paths as walked, and whoever opens one resolves it again, race-free.
  *
- * @since 0.1.0
  * @internal
  */
-import type { PlatformError } from "@effect/platform/Error"
-import type * as FileSystem from "@effect/platform/FileSystem"
-import type * as Path from "@effect/platform/Path"
-import * as Arr from "effect/Array"
 import * as Effect from "effect/Effect"
-import * as Order from "effect/Order"
+import * as Either from "effect/Either"
 import * as Stream from "effect/Stream"
-import type { Sandbox } from "./sandbox.js"
+import type * as NodeFs from "node:fs"
+import { close, type Confined, type Opened, readDirectory } from "./confined.js"
 
-/**
- * @since 0.1.0
- * @category models
- */
+/** @internal */
 export interface WalkOptions {
-  readonly fs: FileSystem.FileSystem
-  readonly path: Path.Path
-  readonly sandbox: Sandbox
+  readonly confined: Confined
   readonly ignore: ReadonlySet<string>
 }
 
-type Entry =
-  | { readonly _tag: "File"; readonly path: string }
-  | { readonly _tag: "Directory"; readonly path: string; readonly real: string }
-  | { readonly _tag: "Skip" }
-
-const skip: Entry = { _tag: "Skip" }
+const byName = (a: NodeFs.Dirent, b: NodeFs.Dirent): number => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)
 
 /**
- * The absolute paths of the files under `directory` (an absolute path inside the root), as the walk reaches them.
+ * The root-relative, `/`-separated paths of the files under `directory` (root-relative components), as the
+ * walk reaches them.
  *
- * @since 0.1.0
- * @category walking
+ * @internal
  */
-export const files = (options: WalkOptions, directory: string): Stream.Stream<string> => {
-  const { fs, ignore, path, sandbox } = options
+export const files = (options: WalkOptions, directory: ReadonlyArray<string>): Stream.Stream<string> => {
+  const { confined, ignore } = options
+  const request = (components: ReadonlyArray<string>, intent: "directory" | "any") => ({
+    tool: "walk",
+    input: components.join("/"),
+    intent
+  })
 
-  const classify = (entry: string, visited: Set<string>): Effect.Effect<Entry> =>
-    Effect.gen(function*(): Effect.fn.Return<Entry, PlatformError> {
-      const real = yield* fs.realPath(entry)
-      if (!sandbox.contains(real)) return skip
-      const info = yield* fs.stat(real)
-      if (info.type === "File") return { _tag: "File", path: entry }
-      if (info.type !== "Directory" || visited.has(real)) return skip
-      visited.add(real)
-      return { _tag: "Directory", path: entry, real }
-    }).pipe(Effect.orElseSucceed(() => skip))
-
-  const visit = (dir: string, visited: Set<string>): Stream.Stream<string> =>
-    Stream.fromIterableEffect(
-      fs.readDirectory(dir).pipe(
-        Effect.map(Arr.sort(Order.string)),
-        Effect.orElseSucceed(() => [])
-      )
-    ).pipe(
-      Stream.filter((name) => !ignore.has(name)),
-      Stream.mapEffect((name) => classify(path.join(dir, name), visited)),
-      Stream.flatMap((entry) => {
-        switch (entry._tag) {
-          case "File":
-            return Stream.make(entry.path)
-          case "Directory":
-            return visit(entry.path, visited)
-          case "Skip":
-            return Stream.empty
+  // The sorted entries of a directory not visited yet, read through a checked descriptor.
+  const list = (components: ReadonlyArray<string>, visited: Set<string>): Effect.Effect<Array<NodeFs.Dirent>> =>
+    Effect.suspend(() =>
+      Either.match(confined.openSync(request(components, "directory"), components), {
+        onLeft: () => Effect.succeed([]),
+        onRight: (opened: Opened) => {
+          if (visited.has(opened.real)) {
+            close(opened.fd)
+            return Effect.succeed([])
+          }
+          visited.add(opened.real)
+          return readDirectory("walk", confined, opened).pipe(
+            Effect.map((entries) => entries.sort(byName)),
+            Effect.orElseSucceed(() => []),
+            Effect.ensuring(Effect.sync(() => close(opened.fd)))
+          )
         }
       })
     )
 
-  return Stream.suspend(() => {
-    const visited = new Set<string>()
-    return Stream.unwrap(
-      fs.realPath(directory).pipe(
-        Effect.map((real) => {
-          visited.add(real)
-          return visit(directory, visited)
-        }),
-        Effect.orElseSucceed(() => Stream.empty)
-      )
+  const kindOfLink = (components: ReadonlyArray<string>): "file" | "directory" | undefined =>
+    Either.match(confined.openSync(request(components, "any"), components), {
+      onLeft: () => undefined,
+      onRight: (opened) => {
+        close(opened.fd)
+        return opened.kind
+      }
+    })
+
+  const visit = (components: ReadonlyArray<string>, visited: Set<string>): Stream.Stream<string> =>
+    Stream.fromIterableEffect(list(components, visited)).pipe(
+      Stream.filter((entry) => !ignore.has(entry.name)),
+      Stream.flatMap((entry) => {
+        const child = [...components, entry.name]
+        const kind = entry.isFile()
+          ? "file"
+          : entry.isDirectory()
+          ? "directory"
+          : entry.isSymbolicLink()
+          ? kindOfLink(child)
+          : undefined
+        if (kind === "file") return Stream.make(child.join("/"))
+        if (kind === "directory") return visit(child, visited)
+        return Stream.empty
+      })
     )
-  })
+
+  return Stream.suspend(() => visit(directory, new Set()))
 }
