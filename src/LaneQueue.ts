@@ -277,7 +277,8 @@ export interface LaneQueue {
   readonly stats: Effect.Effect<QueueStats>
   /**
    * The queue's events from the moment the stream is run. Publishing never waits for a subscriber;
-   * a slow subscriber only buffers.
+   * each subscriber buffers at most {@link eventBufferCapacity} events, dropping its oldest first
+   * and then receiving a `Dropped` event with the count. The stream ends when the queue closes.
    */
   readonly events: Stream.Stream<LaneEvent.LaneEvent>
   /**
@@ -304,6 +305,17 @@ export interface LaneQueue {
   /** The IDs of the tasks pending or running, in submission order. */
   readonly unfinished: Effect.Effect<ReadonlyArray<TaskId.TaskId>>
 }
+
+/**
+ * How many events each subscriber of {@link LaneQueue.events} / {@link LaneQueue.subscribe}
+ * buffers. Publishing never waits: when a subscriber is this far behind, its oldest event is
+ * dropped (a sliding buffer), and its next pull starts with a `Dropped` event carrying how many
+ * it lost. Memory per subscriber is therefore bounded (about 160 bytes per buffered event).
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const eventBufferCapacity: number = internal.eventBufferCapacity
 
 /**
  * The session queue service's tag. The contract names both the service interface and its tag
