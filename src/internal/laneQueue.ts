@@ -1,4 +1,5 @@
 import * as Cause from "effect/Cause"
+import type * as Context from "effect/Context"
 import * as Deferred from "effect/Deferred"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -35,7 +36,8 @@ import {
   sequenceOf,
   type Sink,
   type Task,
-  TypedTask
+  TypedTask,
+  Waiter
 } from "./task.js"
 import { taskSpan } from "./taskSpan.js"
 
@@ -148,16 +150,17 @@ export const make = Effect.fnUntraced(function*(sessionId: string) {
    * Why a plain submission to `lane` cannot be accepted, if it cannot: an unknown lane (untyped
    * input), or an external lane, which only runs commands submitted with `submitExternal`.
    */
-  const refusal = (lane: Lane.Lane): Option.Option<Effect.Effect<never>> => {
-    if (!Object.hasOwn(lanes, lane)) {
-      return Option.some(Effect.dieMessage(`effect-lanes: unknown lane ${JSON.stringify(String(lane))}`))
-    }
-    return settings.lanes[lane].mode === "external"
-      ? Option.some(Effect.dieMessage(
+  const refusals = byLane((lane) =>
+    settings.lanes[lane].mode === "external"
+      ? Effect.dieMessage(
         `effect-lanes: the ${lane} lane is external, so it runs only commands submitted with submitExternal`
-      ))
-      : Option.none()
-  }
+      )
+      : undefined
+  )
+  const refusal = (lane: Lane.Lane): Effect.Effect<never> | undefined =>
+    Object.hasOwn(lanes, lane)
+      ? refusals[lane]
+      : Effect.dieMessage(`effect-lanes: unknown lane ${JSON.stringify(String(lane))}`)
 
   /**
    * Accepts tasks in one step: the shutdown check, their IDs and their places in the line happen
@@ -208,6 +211,58 @@ export const make = Effect.fnUntraced(function*(sessionId: string) {
           Option.match({ onNone: () => Effect.fail(shutdownError), onSome: Effect.succeed })
         )))
 
+  /** The shutdown failure, as an effect. */
+  const shutdownFailure = Effect.fail(shutdownError)
+
+  /**
+   * Accepts one task and waits for its outcome: the lean path of `submit` (one task, one waiter,
+   * no arrays). Interrupting the submitter, even the instant after acceptance, stops the task.
+   */
+  const submitAndWait = <A, E, R>(
+    lane: Lane.Lane,
+    effect: Effect.Effect<A, E, R>,
+    commandType: string,
+    payload: unknown,
+    external: boolean
+  ): Effect.Effect<A, E | TaskTimeout | TaskCancelled | QueueShutdown, R> =>
+    Effect.uninterruptibleMask((restore) =>
+      Effect.contextWithEffect((context: Context.Context<R>) =>
+        Effect.withFiberRuntime<A, E | TaskTimeout | TaskCancelled | QueueShutdown>((fiber) => {
+          const refs = fiber.getFiberRefs()
+          const waiter = new Waiter<A, E>()
+          return Effect.flatMap(
+            ids.reserve(1, (first) => {
+              if (!ledger.accepting) return Option.none()
+              const line = lanes[lane]
+              const task = new TypedTask(
+                sessionId,
+                first,
+                lane,
+                commandType,
+                payload,
+                external,
+                now(),
+                refs,
+                context,
+                effect,
+                waiter,
+                0
+              )
+              line.join(task)
+              ledger.submitted(task)
+              ledger.accepted(lane, 1, task)
+              line.kick()
+              return Option.some(task)
+            }),
+            (accepted): Effect.Effect<A, E | TaskTimeout | TaskCancelled | QueueShutdown> =>
+              Option.isNone(accepted)
+                ? shutdownFailure
+                : Effect.onInterrupt(restore(waiter.wait), () => interruptTask(accepted.value, abandonFiberId))
+          )
+        })
+      )
+    )
+
   /** Stops every given task that has not ended, as `interruptor`; how many ended by `cancel`. */
   const interruptAll = (tasks: ReadonlyArray<Task>, interruptor: FiberId.FiberId): Effect.Effect<number> =>
     Effect.map(
@@ -241,11 +296,7 @@ export const make = Effect.fnUntraced(function*(sessionId: string) {
     commandType: string,
     task: Effect.Effect<A, E, R>
   ): Effect.Effect<A, E | QueueShutdown | TaskTimeout | TaskCancelled, R> =>
-    Option.getOrElse(refusal(lane), () =>
-      Effect.suspend(() => {
-        const deferred = Deferred.unsafeMake<A, E | TaskTimeout | TaskCancelled>(FiberId.none)
-        return acceptAndWait(lane, [task], new DeferredSink(deferred), deferred, commandType, undefined, false)
-      }))
+    refusal(lane) ?? submitAndWait(lane, task, commandType, undefined, false)
 
   const submitSpan = taskSpan("LaneQueue.submit")
   const submitByToolSpan = taskSpan("LaneQueue.submitByTool")
@@ -268,35 +319,39 @@ export const make = Effect.fnUntraced(function*(sessionId: string) {
     lane: Lane.Lane,
     tasks: Iterable<Effect.Effect<A, E, R>>
   ): Effect.Effect<BatchExits<A, E>, QueueShutdown, R> {
-    return Option.getOrElse(refusal(lane), () =>
+    return refusal(lane) ?? (
       Effect.suspend(() => {
         const all = Array.from(tasks)
         const deferred = Deferred.unsafeMake<BatchExits<A, E>>(FiberId.none)
         return acceptAndWait(lane, all, new BatchSink<A, E>(all.length, deferred), deferred, lane, undefined, false)
-      }))
+      })
+    )
   })
 
   const enqueue = <A, E, R>(
     lane: Lane.Lane,
     task: Effect.Effect<A, E, R>
   ): Effect.Effect<LaneQueue.TaskHandle<A, E | TaskTimeout | TaskCancelled>, QueueShutdown, R> =>
-    enqueueSpan(Option.getOrElse(refusal(lane), () =>
-      Effect.suspend(() => {
-        const deferred = Deferred.unsafeMake<A, E | TaskTimeout | TaskCancelled>(FiberId.none)
-        return Effect.flatMap(
-          accept(lane, [task], new DeferredSink(deferred), lane, undefined, false),
-          (accepted) => {
-            const ticket = accepted[0]
-            return ticket === undefined
-              ? Effect.dieMessage("effect-lanes: enqueue accepted no task")
-              : Effect.succeed<LaneQueue.TaskHandle<A, E | TaskTimeout | TaskCancelled>>({
-                id: ticket.id,
-                await: Deferred.await(deferred),
-                cancel: Effect.asVoid(interruptTask(ticket, cancelFiberId))
-              })
-          }
-        )
-      })))
+    enqueueSpan(
+      refusal(lane) ?? (
+        Effect.suspend(() => {
+          const deferred = Deferred.unsafeMake<A, E | TaskTimeout | TaskCancelled>(FiberId.none)
+          return Effect.flatMap(
+            accept(lane, [task], new DeferredSink(deferred), lane, undefined, false),
+            (accepted) => {
+              const ticket = accepted[0]
+              return ticket === undefined
+                ? Effect.dieMessage("effect-lanes: enqueue accepted no task")
+                : Effect.succeed<LaneQueue.TaskHandle<A, E | TaskTimeout | TaskCancelled>>({
+                  id: ticket.id,
+                  await: Deferred.await(deferred),
+                  cancel: Effect.asVoid(interruptTask(ticket, cancelFiberId))
+                })
+            }
+          )
+        })
+      )
+    )
 
   type ExternalError = ExternalTaskTimeout | ExternalTaskFailed | QueueShutdown | TaskTimeout | TaskCancelled
 
@@ -315,8 +370,7 @@ export const make = Effect.fnUntraced(function*(sessionId: string) {
         ? Effect.dieMessage("effect-lanes: external task without its task")
         : hostAnswer(ledger, timeout, task.id, lane, command)
     })
-    const deferred = Deferred.unsafeMake<unknown, ExternalError>(FiberId.none)
-    return acceptAndWait(lane, [work], new DeferredSink(deferred), deferred, command.commandType, command.payload, true)
+    return submitAndWait(lane, work, command.commandType, command.payload, true)
   })
 
   const answer = (taskId: string, result: externalTasks.Answer) =>

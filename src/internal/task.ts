@@ -150,6 +150,32 @@ export class DeferredSink<A, E> implements Sink<A, E> {
 }
 
 /**
+ * A sink for one waiting submitter: the exit resumes it, or waits for it if it arrives first.
+ *
+ * @internal
+ */
+export class Waiter<A, E> implements Sink<A, E> {
+  private exit: Exit.Exit<A, E | TaskTimeout | TaskCancelled> | undefined = undefined
+  private resume: ((exit: Exit.Exit<A, E | TaskTimeout | TaskCancelled>) => void) | undefined = undefined
+
+  complete(_index: number, exit: Exit.Exit<A, E | TaskTimeout | TaskCancelled>): void {
+    if (this.exit !== undefined) return
+    this.exit = exit
+    const resume = this.resume
+    this.resume = undefined
+    resume?.(exit)
+  }
+
+  /** Waits for the exit (an interrupted wait leaves the task alone: the caller stops it). */
+  get wait(): Effect.Effect<A, E | TaskTimeout | TaskCancelled> {
+    return Effect.async<A, E | TaskTimeout | TaskCancelled>((resume) => {
+      if (this.exit !== undefined) return resume(this.exit)
+      this.resume = resume
+    })
+  }
+}
+
+/**
  * A batch's sink: each task's exit goes to its place in the results; the last one completes the
  * batch's `Deferred`.
  *
