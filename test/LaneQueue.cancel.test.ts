@@ -5,7 +5,7 @@ import * as RetryPolicy from "../src/RetryPolicy.js"
 import { advance, isDone, makeProbe, makeQueue, recordEvents, settle, tagsOf } from "./utils/harness.js"
 import { classify, eventsOf, failureOf } from "./utils/reliability.js"
 
-describe("Reliability: cancel", () => {
+describe("LaneQueue: cancel", () => {
   it.scoped("cancelAll interrupts pending and running tasks; submitters get TaskCancelled; permits come back", () =>
     Effect.gen(function*() {
       const queue = yield* makeQueue()

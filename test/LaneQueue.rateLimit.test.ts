@@ -29,7 +29,7 @@ const instantBatch = (queue: LaneQueue.LaneQueue, lane: Lane.Lane, n: number) =>
     return { fiber, starts: Ref.get(starts) }
   })
 
-describe("Reliability: rate limits", () => {
+describe("LaneQueue: rate limits", () => {
   it.scoped("generate defaults to 60 per minute: the 61st start waits for the bucket to refill", () =>
     Effect.gen(function*() {
       const queue = yield* makeQueue()
