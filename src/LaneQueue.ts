@@ -9,11 +9,14 @@
  * one step and returns one `Exit` per task in input order. {@link LaneQueue.enqueue} returns a
  * {@link TaskHandle} at once.
  *
- * A waiting task owns no fiber, only its place in the line. Its fiber starts when it is admitted,
- * from the submitter's runtime (so it sees the submitter's services and current span), and belongs
- * to the queue: closing the queue's scope interrupts what still runs and ends what still waits, and
- * every submitter is released. Each lane is dispatched by one fiber, the only one that ever waits on
- * the lane's semaphore, which is what makes the lane strictly FIFO.
+ * A waiting task owns no fiber, only its place in the line. Each lane runs its tasks on at most
+ * `concurrency` worker fibers that belong to the queue: a worker takes the task at the front of the
+ * line (so the lane is strictly FIFO), runs it with its submitter's fiber refs (services, current
+ * span, log annotations), records its end and takes the next, so a task costs no fiber of its own.
+ * Interrupting or cancelling a task interrupts its worker (the work stops; the worker is replaced);
+ * closing the queue's scope ends what still waits, interrupts what runs, and releases every
+ * submitter. Under a rate limit a task takes its token when it really starts (after its budget
+ * slot), and each retry takes one too.
  *
  * @example
  * ```ts
