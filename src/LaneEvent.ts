@@ -7,7 +7,8 @@
  * them may come `Retrying` (before each retry), `ExternalTaskPending` / `ExternalTaskCompleted`
  * (external and hybrid lanes) and `Promoted` (starvation guard); `DeadLettered` comes just before
  * the final `Failed` or `TimedOut` of a task that used up its retries, so the final event is always
- * last. `LanePressure` and `LaneIdle` describe a lane and carry the task that tipped it.
+ * last. `LanePressure` and `LaneIdle` describe a lane and carry the task that tipped it. `Dropped`
+ * tells a subscriber that fell more than 4096 events behind how many it lost (sliding buffer).
  *
  * @since 0.1.0
  */
@@ -65,6 +66,13 @@ export type LaneEvent = Data.TaggedEnum<{
   LaneIdle: Common
   /** The starvation guard raised a waiting task's priority to that of `to`. */
   Promoted: Common & { readonly to: Lane.Lane; readonly waitedMillis: number }
+  /**
+   * This subscriber's buffer overflowed: `count` events were dropped, oldest first, starting with
+   * the one of `taskId` / `lane` / `at`. Each subscriber buffers at most 4096 events (see
+   * `LaneQueue.eventBufferCapacity`); a subscriber that falls that far behind loses the oldest and
+   * gets this event first on its next pull.
+   */
+  Dropped: Common & { readonly count: number }
 }>
 
 const constructors = Data.taggedEnum<LaneEvent>()
@@ -81,6 +89,7 @@ export const {
   Cancelled,
   Completed,
   DeadLettered,
+  Dropped,
   ExternalTaskCompleted,
   ExternalTaskPending,
   Failed,

@@ -9,11 +9,14 @@
  * one step and returns one `Exit` per task in input order. {@link LaneQueue.enqueue} returns a
  * {@link TaskHandle} at once.
  *
- * A waiting task owns no fiber, only its place in the line. Its fiber starts when it is admitted,
- * from the submitter's runtime (so it sees the submitter's services and current span), and belongs
- * to the queue: closing the queue's scope interrupts what still runs and ends what still waits, and
- * every submitter is released. Each lane is dispatched by one fiber, the only one that ever waits on
- * the lane's semaphore, which is what makes the lane strictly FIFO.
+ * A waiting task owns no fiber, only its place in the line. Each lane runs its tasks on at most
+ * `concurrency` worker fibers that belong to the queue: a worker takes the task at the front of the
+ * line (so the lane is strictly FIFO), runs it with its submitter's fiber refs (services, current
+ * span, log annotations), records its end and takes the next, so a task costs no fiber of its own.
+ * Interrupting or cancelling a task interrupts its worker (the work stops; the worker is replaced);
+ * closing the queue's scope ends what still waits, interrupts what runs, and releases every
+ * submitter. Under a rate limit a task takes its token when it really starts (after its budget
+ * slot), and each retry takes one too.
  *
  * @example
  * ```ts
@@ -283,7 +286,8 @@ export interface LaneQueue {
   readonly stats: Effect.Effect<QueueStats>
   /**
    * The queue's events from the moment the stream is run. Publishing never waits for a subscriber;
-   * a slow subscriber only buffers.
+   * each subscriber buffers at most {@link eventBufferCapacity} events, dropping its oldest first
+   * and then receiving a `Dropped` event with the count. The stream ends when the queue closes.
    */
   readonly events: Stream.Stream<LaneEvent.LaneEvent>
   /**
@@ -310,6 +314,17 @@ export interface LaneQueue {
   /** The IDs of the tasks pending or running, in submission order. */
   readonly unfinished: Effect.Effect<ReadonlyArray<TaskId.TaskId>>
 }
+
+/**
+ * How many events each subscriber of {@link LaneQueue.events} / {@link LaneQueue.subscribe}
+ * buffers. Publishing never waits: when a subscriber is this far behind, its oldest event is
+ * dropped (a sliding buffer), and its next pull starts with a `Dropped` event carrying how many
+ * it lost. Memory per subscriber is therefore bounded (about 160 bytes per buffered event).
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const eventBufferCapacity: number = internal.eventBufferCapacity
 
 /**
  * The session queue service's tag. The contract names both the service interface and its tag

@@ -15,7 +15,7 @@
  * | `LANES_<LANE>_RETRY_DELAY` | the fixed delay, or the first exponential one | `100 millis` |
  * | `LANES_<LANE>_RETRY_FACTOR` | the exponential factor, 1..10 | 2 |
  * | `LANES_<LANE>_RETRY_MAX_DELAY` | the cap of an exponential delay | `30 seconds` |
- * | `LANES_<LANE>_RATE_LIMIT` | task starts per interval (token bucket), 0 for none | generate 60, others 0 |
+ * | `LANES_<LANE>_RATE_LIMIT` | task starts (retries included) per interval (token bucket), 0 for none | generate 60, others 0 |
  * | `LANES_<LANE>_RATE_INTERVAL` | the rate limit's interval | `1 minute` |
  * | `LANES_<LANE>_MODE` | `internal`, `external` or `hybrid` | `internal` |
  * | `LANES_<LANE>_EXTERNAL_TIMEOUT` | how long an external task waits for the host | `60 seconds` |
@@ -25,6 +25,8 @@
  * | `LANES_DEAD_LETTER_CAPACITY` | dead letters kept per session (oldest evicted), 1..1000000 | 1000 |
  * | `LANES_STRATEGY` | the planner's preset: `cost` (`Strategy.defaults`) or `seed` (`Strategy.seedRules`) | `cost` |
  * | `LANES_PARALLEL_MIN_TOOLS` | the strategy's `minToolCount`, integer 1..1024 | the preset's: 2 (`seed`: 6) |
+ *
+ * Integers and numbers are plain decimal digits; any other key under `LANES_` fails the layer.
  *
  * @since 0.1.0
  */
@@ -149,7 +151,10 @@ export interface LaneInput {
   readonly concurrency?: number | undefined
   readonly timeout?: Duration.DurationInput | undefined
   readonly retry?: RetryPolicy.RetryPolicy | undefined
-  /** A rate limit, or `false` to remove the default one. */
+  /**
+   * A rate limit (`limit` task starts per `interval`, both required), or `false` to remove the
+   * default one. A retry is a start too: each retry waits for, and takes, a token.
+   */
   readonly rateLimit?: { readonly limit: number; readonly interval: Duration.DurationInput } | false | undefined
   readonly mode?: HandlerMode | undefined
   readonly externalTimeout?: Duration.DurationInput | undefined
@@ -186,7 +191,10 @@ export {
 } from "./LaneError.js"
 
 /**
- * Validates settings given in code and fills in the defaults.
+ * Validates settings given in code and fills in the defaults. Fails with an
+ * {@link InvalidLanesConfig} naming the field for a value out of range, a key that is not a
+ * setting (a misspelled lane, say), a `rateLimit` that is not `false` or `{ limit, interval }`,
+ * or input that is not an object at all (`null`).
  *
  * @since 0.1.0
  * @category constructors
@@ -203,12 +211,26 @@ export const make: (input: Input) => Effect.Effect<Settings, InvalidLanesConfig>
 export const config: Config.Config<Settings> = internal.config
 
 /**
- * The settings from the current `ConfigProvider` (environment variables unless replaced).
+ * Fails with a `ConfigError` naming the first key under `LANES_` of the current `ConfigProvider`
+ * that no setting reads (a misspelled key would otherwise be ignored). {@link layer} runs it.
+ *
+ * @since 0.1.0
+ * @category config
+ */
+export const checkKeys: Effect.Effect<void, ConfigError.ConfigError> = internal.checkKeys
+
+/**
+ * The settings from the current `ConfigProvider` (environment variables unless replaced). Numbers
+ * are plain decimal digits (`1e3`, `0x10` and `+5` are rejected); a key under `LANES_` that is
+ * not a setting fails the layer ({@link checkKeys}). Every failure is a `ConfigError` naming the key.
  *
  * @since 0.1.0
  * @category layers
  */
-export const layer: Layer.Layer<LanesConfig, ConfigError.ConfigError> = Layer.effect(LanesConfig, config)
+export const layer: Layer.Layer<LanesConfig, ConfigError.ConfigError> = Layer.effect(
+  LanesConfig,
+  Effect.zipRight(checkKeys, config)
+)
 
 /**
  * The settings from code; unspecified fields keep the defaults. Out-of-range values are a

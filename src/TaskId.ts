@@ -65,6 +65,11 @@ export interface Generator {
     count: number,
     use: (ids: ReadonlyArray<TaskId>) => Option.Option<A>
   ) => Effect.Effect<Option.Option<A>>
+  /**
+   * Like `allocate`, but hands `use` the sequence number of the first of the `count` IDs instead
+   * of the IDs themselves (the queue builds an ID from its number only when it is needed).
+   */
+  readonly reserve: <A>(count: number, use: (first: number) => Option.Option<A>) => Effect.Effect<Option.Option<A>>
   /** How many IDs have been issued. */
   readonly issued: Effect.Effect<number>
 }
@@ -96,6 +101,12 @@ export const generator = (sessionId: string): Effect.Effect<Generator> =>
           const ids = idsFrom(n, count)
           const result = use(ids)
           return [result, Option.isSome(result) ? n + ids.length : n]
+        }),
+      reserve: (count, use) =>
+        Ref.modify(counter, (n) => {
+          const size = Math.max(0, Math.floor(count))
+          const result = use(n + 1)
+          return [result, Option.isSome(result) ? n + size : n]
         }),
       issued: Ref.get(counter)
     }

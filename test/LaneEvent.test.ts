@@ -1,6 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Chunk, Effect, Fiber, Stream, TestClock } from "effect"
 import * as LaneEvent from "../src/LaneEvent.js"
+import * as LaneQueue from "../src/LaneQueue.js"
 import * as TaskId from "../src/TaskId.js"
 import { advance, isDone, makeQueue, recordEvents, settle, settleUntil, tagsOf } from "./utils/harness.js"
 
@@ -160,6 +161,36 @@ describe("LaneEvent", () => {
         const b = yield* second
         expect(a).toHaveLength(6)
         expect(b).toEqual(a)
+      }))
+  })
+
+  describe("a subscriber that never pulls (regression: it buffered without bound)", () => {
+    it.scoped("keeps at most eventBufferCapacity events; its next pull starts with Dropped and the count", () =>
+      Effect.gen(function*() {
+        const queue = yield* makeQueue()
+        const stream = yield* queue.subscribe
+        const tasks = 2000
+        // 3 events per task (Submitted, Started, Completed): 6000 events, 4096 kept
+        yield* queue.submitBatch("query", Array.from({ length: tasks }, () => Effect.void))
+        const capacity = LaneQueue.eventBufferCapacity
+        const pulled = Chunk.toArray(yield* Stream.runCollect(Stream.take(stream, capacity + 1)))
+        const [first, ...rest] = pulled
+        expect(first?._tag).toBe("Dropped")
+        expect(first?._tag === "Dropped" && first.count).toBe(3 * tasks - capacity)
+        expect(rest).toHaveLength(capacity)
+        // the newest events are the ones kept: the last is the last task's Completed
+        expect(rest[rest.length - 1]).toMatchObject({ _tag: "Completed", taskId: `s-${tasks}` })
+        expect(rest.some((event) => event._tag === "Dropped")).toBe(false)
+      }))
+
+    it.scoped("a subscriber that keeps up never sees Dropped", () =>
+      Effect.gen(function*() {
+        const queue = yield* makeQueue()
+        const events = yield* recordEvents(queue)
+        for (let i = 0; i < 5; i++) yield* queue.submitBatch("query", Array.from({ length: 500 }, () => Effect.void))
+        const seen = yield* events
+        expect(seen).toHaveLength(3 * 2500)
+        expect(seen.some((event) => event._tag === "Dropped")).toBe(false)
       }))
   })
 })

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Exit, Fiber, Ref, Scope, Stream } from "effect"
+import { Cause, Effect, Exit, Fiber, Ref, Scope, Stream } from "effect"
+import type * as Lane from "../src/Lane.js"
 import * as LaneQueue from "../src/LaneQueue.js"
 import * as LanesConfig from "../src/LanesConfig.js"
 import { makeQueue, recordEvents, settle, settleUntil } from "./utils/harness.js"
@@ -74,4 +75,71 @@ describe("LaneQueue races", () => {
       expect(failed).toHaveLength(2)
       expect(failed[0]).toContain("1")
     }))
+
+  describe("failures of any shape (regressions: describing them killed the process)", () => {
+    /** A null-prototype object holding a BigInt: no toString, and JSON cannot serialise it. */
+    const nullPrototype = (): object => {
+      const value: { n?: bigint } = Object.create(null)
+      value.n = 10n
+      return value
+    }
+
+    it.scoped("a failure with a null-prototype object holding a BigInt: submitter answered, final event, drain woken", () =>
+      Effect.gen(function*() {
+        const queue = yield* makeQueue({ query: { retry: { _tag: "None" } } })
+        const events = yield* recordEvents(queue)
+        const error = nullPrototype()
+        const drain = yield* Effect.fork(queue.drain("1 minute"))
+        // failing synchronously (the first thing the task does) and after a suspension
+        expect(yield* Effect.exit(queue.submit("query", Effect.fail(error)))).toEqual(Exit.fail(error))
+        expect(yield* Effect.exit(queue.submit("query", Effect.zipRight(Effect.yieldNow(), Effect.fail(error)))))
+          .toEqual(Exit.fail(error))
+        const exits = yield* queue.submitBatch("query", [Effect.fail(error), Effect.die(error), Effect.succeed(1)])
+        expect(exits.map(Exit.isSuccess)).toEqual([false, false, true])
+        yield* Fiber.join(drain)
+        const finals = (yield* events).filter((event) => event._tag === "Failed" || event._tag === "Completed")
+        expect(finals.map((event) => event._tag)).toEqual(["Failed", "Failed", "Failed", "Failed", "Completed"])
+        for (const event of finals) if (event._tag === "Failed") expect(typeof event.error).toBe("string")
+        expect(yield* queue.unfinished).toEqual([])
+      }))
+
+    it.scoped("a failure whose getters throw is described all the same", () =>
+      Effect.gen(function*() {
+        const queue = yield* makeQueue()
+        const events = yield* recordEvents(queue)
+        const hostile = new Error("x")
+        Object.defineProperty(hostile, "message", {
+          get() {
+            throw new Error("no message for you")
+          }
+        })
+        expect(Exit.isFailure(yield* Effect.exit(queue.submit("query", Effect.fail(hostile))))).toBe(true)
+        expect((yield* events).filter((event) => event._tag === "Failed")).toHaveLength(1)
+      }))
+  })
+
+  describe("untyped input fails as an effect (regression: it threw at the call)", () => {
+    /** A lane name as untyped JavaScript would pass it. */
+    const untypedLane = (name: string): Lane.Lane => JSON.parse(JSON.stringify(name))
+
+    it.scoped("submit, submitBatch and enqueue to an unknown lane name die in the effect, naming it", () =>
+      Effect.gen(function*() {
+        const queue = yield* makeQueue()
+        const lane = untypedLane("qurey")
+        for (
+          const attempt of [
+            () => queue.submit(lane, Effect.void),
+            () => queue.submitBatch(lane, [Effect.void]),
+            () => queue.enqueue(lane, Effect.void),
+            () => queue.submitExternal(lane, { commandType: "x" })
+          ]
+        ) {
+          const effect = attempt()
+          const exit = yield* Effect.exit(effect)
+          expect(Exit.isFailure(exit) && Cause.isDie(exit.cause)).toBe(true)
+          expect(Exit.isFailure(exit) && Cause.pretty(exit.cause)).toContain("qurey")
+        }
+        expect(yield* queue.submit("query", Effect.succeed(1))).toBe(1)
+      }))
+  })
 })

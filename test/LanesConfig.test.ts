@@ -263,3 +263,66 @@ describe("LanesConfig", () => {
       }))
   })
 })
+
+/** Settings as untyped JavaScript would pass them (JSON has no types to check). */
+const untyped = (json: string): LanesConfig.Input => JSON.parse(json)
+
+/** Expects `LanesConfig.make` to fail (not throw) with `InvalidLanesConfig` naming `field`. */
+const expectInvalidInput = (input: LanesConfig.Input, field: string) =>
+  Effect.gen(function*() {
+    const exit = yield* Effect.exit(LanesConfig.make(input))
+    expect(Exit.isFailure(exit)).toBe(true)
+    const error = yield* Effect.flip(LanesConfig.make(input))
+    expect(error._tag).toBe("InvalidLanesConfig")
+    expect(error.field).toBe(field)
+  })
+
+describe("LanesConfig: strict input", () => {
+  it.effect("numbers are plain decimal digits: 1e3, 0x10, +5, 1_000 and 2.0 fail naming the key", () =>
+    Effect.gen(function*() {
+      for (const value of ["1e3", "0x10", "+5", "1_000", "2.0", "0b11", " "]) {
+        yield* expectConfigError([["LANES_QUERY_CONCURRENCY", value]], "LANES_QUERY_CONCURRENCY")
+        yield* expectConfigError([["LANES_TOTAL_CONCURRENCY", value]], "LANES_TOTAL_CONCURRENCY")
+      }
+      expect((yield* fromEnv([["LANES_QUERY_CONCURRENCY", "16"]])).lanes.query.concurrency).toBe(16)
+    }))
+
+  it.effect("an unknown key under LANES_ fails the layer naming it; other keys are not ours", () =>
+    Effect.gen(function*() {
+      yield* expectConfigError([["LANES_QUERY_CONCURENCY", "4"]], "LANES_QUERY_CONCURENCY")
+      yield* expectConfigError([["LANES_QUREY_CONCURRENCY", "4"]], "LANES_QUREY_CONCURRENCY")
+      yield* expectConfigError([["LANES_TOTAL", "4"]], "LANES_TOTAL")
+      const settings = yield* fromEnv([
+        ["PATH", "/usr/bin"],
+        ["LANESX", "1"],
+        ["LANES_STRATEGY", "seed"],
+        ["LANES_PARALLEL_MIN_TOOLS", "3"],
+        ["LANES_QUERY_RETRY", "fixed"],
+        ["LANES_QUERY_RETRY_COUNT", "2"]
+      ])
+      expect(settings.strategy.minToolCount).toBe(3)
+      expect(settings.lanes.query.retry._tag).toBe("Fixed")
+    }))
+
+  it.effect("rateLimit takes { limit, interval } or false: true, null and a missing interval fail", () =>
+    Effect.gen(function*() {
+      yield* expectInvalidInput(untyped(`{ "generate": { "rateLimit": true } }`), "lanes.generate.rateLimit")
+      yield* expectInvalidInput(untyped(`{ "query": { "rateLimit": null } }`), "lanes.query.rateLimit")
+      yield* expectInvalidInput(untyped(`{ "query": { "rateLimit": { "limit": 5 } } }`), "lanes.query.rateLimit")
+      const settings = yield* LanesConfig.make({ query: { rateLimit: { limit: 5, interval: "1 second" } } })
+      expect(Option.map(settings.lanes.query.rateLimit, (rate) => rate.limit)).toEqual(Option.some(5))
+    }))
+
+  it.effect("untyped input fails as an effect: null, an array, a misspelled lane or setting", () =>
+    Effect.gen(function*() {
+      yield* expectInvalidInput(untyped("null"), "input")
+      yield* expectInvalidInput(untyped("[]"), "input")
+      yield* expectInvalidInput(untyped(`{ "qurey": { "concurrency": 2 } }`), "qurey")
+      yield* expectInvalidInput(untyped(`{ "lanes": { "qurey": { "concurrency": 2 } } }`), "lanes.qurey")
+      yield* expectInvalidInput(untyped(`{ "query": { "concurency": 2 } }`), "query.concurency")
+      yield* expectInvalidInput(untyped(`{ "lanes": { "query": null } }`), "lanes.query")
+      // the layer from code dies with the same error rather than throwing at the call
+      const exit = yield* Effect.exit(Effect.provide(LanesConfig.LanesConfig, LanesConfig.layerWith(untyped("null"))))
+      expect(Exit.isFailure(exit)).toBe(true)
+    }))
+})

@@ -7,7 +7,7 @@ import { ExternalTaskFailed, ExternalTaskTimeout } from "../LaneError.js"
 import * as LaneEvent from "../LaneEvent.js"
 import type * as LaneQueue from "../LaneQueue.js"
 import type * as TaskId from "../TaskId.js"
-import type { Session } from "./session.js"
+import type { Ledger } from "./ledger.js"
 
 /** The host's answer to an external task. */
 export type Answer = Either.Either<unknown, string>
@@ -22,7 +22,7 @@ interface Entry {
  * that queue can complete it; an entry leaves on its first answer, timeout or interruption.
  */
 export class ExternalTasks {
-  private readonly waiting = new Map<TaskId.TaskId, Entry>()
+  private readonly waiting = new Map<string, Entry>()
 
   /** Waits for the host's answer to `task`; interruptible, and leaves no entry behind. */
   await(task: LaneQueue.ExternalTask): Effect.Effect<Answer> {
@@ -35,7 +35,7 @@ export class ExternalTasks {
   }
 
   /** Delivers the host's answer; `false` when no such task waits (unknown, done or expired). */
-  answer(taskId: TaskId.TaskId, answer: Answer): boolean {
+  answer(taskId: string, answer: Answer): boolean {
     const entry = this.waiting.get(taskId)
     if (entry === undefined) return false
     this.waiting.delete(taskId)
@@ -56,7 +56,7 @@ export const failure = (error: string): Answer => Either.left(error)
  * or the timeout, announce the end with `ExternalTaskCompleted`.
  */
 export const hostAnswer = (
-  session: Session,
+  session: Ledger,
   timeout: Duration.Duration,
   id: TaskId.TaskId,
   lane: Lane.Lane,

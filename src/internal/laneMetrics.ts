@@ -68,6 +68,11 @@ class LaneRecorder {
     LaneMetrics.counters[name].unsafeUpdate(1, this.tags)
   }
 
+  countBy(name: keyof LaneMetrics.Counts, n: number): void {
+    this.counts[name] += n
+    LaneMetrics.counters[name].unsafeUpdate(n, this.tags)
+  }
+
   waited(millis: number): void {
     this.wait.add(millis)
     LaneMetrics.waitMillis.unsafeUpdate(millis, this.tags)

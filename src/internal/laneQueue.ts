@@ -1,107 +1,50 @@
-import * as Arr from "effect/Array"
 import * as Cause from "effect/Cause"
+import type * as Context from "effect/Context"
+import * as Deferred from "effect/Deferred"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import * as Exit from "effect/Exit"
-import * as Fiber from "effect/Fiber"
+import type * as Exit from "effect/Exit"
 import * as FiberId from "effect/FiberId"
+import * as FiberRef from "effect/FiberRef"
+import * as FiberSet from "effect/FiberSet"
 import * as Option from "effect/Option"
-import * as PubSub from "effect/PubSub"
-import * as RateLimiter from "effect/RateLimiter"
-import * as Runtime from "effect/Runtime"
-import * as RuntimeFlags from "effect/RuntimeFlags"
 import * as Stream from "effect/Stream"
 import * as Lane from "../Lane.js"
 import {
   DrainTimeout,
-  ExternalTaskFailed,
-  ExternalTaskTimeout,
+  type ExternalTaskFailed,
+  type ExternalTaskTimeout,
   QueueShutdown,
   type TaskCancelled,
-  TaskTimeout
+  type TaskTimeout
 } from "../LaneError.js"
-import * as LaneEvent from "../LaneEvent.js"
 import type * as LaneQueue from "../LaneQueue.js"
 import * as LanesConfig from "../LanesConfig.js"
 import * as LatencyModel from "../LatencyModel.js"
 import * as TaskId from "../TaskId.js"
-import { makeAttempts } from "./attempts.js"
-import { dispatcher } from "./dispatcher.js"
 import * as externalTasks from "./externalTasks.js"
 import { hostAnswer } from "./externalTasks.js"
-import { LaneGate, Ticket } from "./laneGate.js"
-import { Outcome } from "./outcome.js"
-import { byLane, type PerLane, perLane } from "./perLane.js"
-import { PriorityGate } from "./priorityGate.js"
-import { Session } from "./session.js"
-import { laneOf } from "./strategy/calls.js"
+import { LaneRuntime } from "./lane.js"
+import { Ledger } from "./ledger.js"
+import { byLane, type PerLane } from "./perLane.js"
+import { PrioritySemaphore, TokenBucket } from "./prioritySemaphore.js"
+import { laneOf as laneOfCall } from "./strategy/calls.js"
+import {
+  abandonFiberId,
+  BatchSink,
+  cancelFiberId,
+  currentWorker,
+  DeferredSink,
+  sequenceOf,
+  type Sink,
+  type Task,
+  TypedTask,
+  Waiter
+} from "./task.js"
 import { taskSpan } from "./taskSpan.js"
 
-const interrupted: Cause.Cause<never> = Cause.interrupt(FiberId.none)
-
-/** What a submitter eventually receives for one task. */
-type Delivery<A, E> = (exit: Exit.Exit<A, E | TaskTimeout | TaskCancelled>) => void
-
-/** What every ticket of one queue shares: the queue's bookkeeping, seen from a starting task. */
-interface TicketCore {
-  readonly session: Session
-  /** The fibers of the tasks running now. */
-  readonly running: Set<Fiber.RuntimeFiber<unknown, unknown>>
-  /** Gives a lane's permit back: the last act of every task fiber of the lane. */
-  readonly releases: PerLane<Effect.Effect<void>>
-  /** The session budget a lane's tasks hold a slot of while they run, if any. */
-  readonly budgets: PerLane<Option.Option<PriorityGate>>
-  readonly attempts: ReturnType<typeof makeAttempts>
-}
-
-/**
- * A ticket for a typed task. Its fiber is created only when the dispatcher starts it, from the
- * submitter's runtime (context, fiber refs such as the current span, and services), and gives the
- * lane's permit back as its last act. One class for every queue (a class per queue would give each
- * queue's tickets their own hidden class, and the lines' code megamorphic property accesses).
- */
-class TaskTicket<A, E, R> extends Ticket {
-  constructor(
-    readonly core: TicketCore,
-    id: TaskId.TaskId,
-    lane: Lane.Lane,
-    commandType: string,
-    payload: unknown,
-    at: number,
-    readonly runtime: Runtime.Runtime<R>,
-    readonly task: Effect.Effect<A, E, R>,
-    readonly deliver: Delivery<A, E>
-  ) {
-    super(id, lane, commandType, payload, at)
-  }
-
-  launch(): Fiber.RuntimeFiber<unknown, unknown> {
-    const core = this.core
-    const work = core.attempts(this, this.task)
-    const body = RuntimeFlags.interruption(this.runtime.runtimeFlags) ? work : Effect.interruptible(work)
-    const fiber = Runtime.runFork(this.runtime)(Effect.ensuring(body, core.releases[this.lane]))
-    fiber.addObserver((exit) => {
-      core.running.delete(fiber)
-      const slots = core.budgets[this.lane]
-      if (Option.isSome(slots)) slots.value.release()
-      this.finish(exit)
-    })
-    return fiber
-  }
-
-  abandon(cause: Cause.Cause<never>): void {
-    this.finish(Exit.failCause(cause))
-  }
-
-  /** Records the end and answers the submitter; the answer goes out even if the bookkeeping throws. */
-  private finish(exit: Exit.Exit<A, E | TaskTimeout>): void {
-    try {
-      this.core.session.settle(this, exit)
-    } finally {
-      this.deliver(this.core.session.outcome(this, exit))
-    }
-  }
-}
+/** @internal */
+export const eventBufferCapacity = 4096
 
 /** @internal */
 export const make = Effect.fnUntraced(function*(sessionId: string) {
@@ -110,176 +53,253 @@ export const make = Effect.fnUntraced(function*(sessionId: string) {
   const clock = yield* Effect.clock
   const now = () => clock.unsafeCurrentTimeMillis()
   const ids = yield* TaskId.generator(sessionId)
-  const gates = yield* perLane((lane) =>
-    Effect.map(
-      Effect.makeSemaphore(settings.lanes[lane].concurrency),
-      (semaphore) => new LaneGate(lane, semaphore, settings.lanes[lane].concurrency)
-    )
-  )
-  const hub = yield* Effect.acquireRelease(PubSub.unbounded<LaneEvent.LaneEvent>(), PubSub.shutdown)
-  const session = new Session(sessionId, settings, gates, now, hub)
-  const limiters = yield* perLane((lane) =>
-    Option.match(settings.lanes[lane].rateLimit, {
-      onNone: () => Effect.succeed(Option.none<RateLimiter.RateLimiter>()),
-      onSome: (rate) =>
-        Effect.asSome(RateLimiter.make({ limit: rate.limit, interval: rate.interval, algorithm: "token-bucket" }))
-    })
-  )
-  const budget = Option.map(
+  const lines: { [L in Lane.Lane]?: LaneRuntime } = {}
+  const ledger = new Ledger(sessionId, settings, (lane) => laneOf(lane), now, eventBufferCapacity)
+  // Runs last: the event streams end after the last task's last event.
+  yield* Effect.addFinalizer(() => Effect.sync(() => ledger.close()))
+  // Registered before the finalizer below, so closed after it: the workers are interrupted (and record the ends of the tasks
+  // they ran) after the finalizer below stopped the lanes and ended the waiting tasks.
+  const fork = yield* FiberSet.makeRuntime<never, never, never>()
+  const budget = Option.getOrUndefined(Option.map(
     settings.totalConcurrency,
-    (total) => new PriorityGate(total, Duration.toMillis(settings.starvationDeadline), now)
-  )
-  /** The control lane is never held back by the session budget. */
-  const budgetOf = (lane: Lane.Lane) => lane === "control" ? Option.none() : budget
-
-  /** The fibers of the tasks running now. */
-  const running = new Set<Fiber.RuntimeFiber<unknown, unknown>>()
-  let closing = false
-
-  /** Announces a promotion, unless the task it was computed for has left the line meanwhile. */
-  const promote = (ticket: Ticket) => (level: number, waitedMillis: number) =>
-    ticket.queued && session.publish(() =>
-      LaneEvent.Promoted({
-        taskId: ticket.id,
-        lane: ticket.lane,
-        at: now(),
-        to: Lane.fromPriority(level),
-        waitedMillis
-      })
+    (total) => new PrioritySemaphore(total, Duration.toMillis(settings.starvationDeadline), now)
+  ))
+  const lanes: PerLane<LaneRuntime> = byLane((lane) => {
+    const laneSettings = settings.lanes[lane]
+    const bucket = Option.getOrUndefined(Option.map(
+      laneSettings.rateLimit,
+      (rate) => new TokenBucket(rate.limit, Duration.toMillis(rate.interval), now())
+    ))
+    // The control lane is never held back by the session budget.
+    const runtime = new LaneRuntime(
+      lane,
+      laneSettings.concurrency,
+      laneSettings,
+      ledger,
+      lane === "control" ? undefined : budget,
+      bucket,
+      // scheduled, not run on the spot: a worker forked while another is between taking a task and
+      // running it must not run first
+      (worker) => fork(worker, { immediate: false }),
+      now
     )
-
-  const start = (gate: LaneGate): boolean => {
-    const ticket = gate.peek()
-    if (ticket === undefined || closing) return false
-    session.admit(ticket)
-    const fiber = ticket.launch()
-    ticket.fiber = fiber
-    if (fiber.unsafePoll() === null) running.add(fiber)
-    return true
+    lines[lane] = runtime
+    return runtime
+  })
+  function laneOf(lane: Lane.Lane): LaneRuntime {
+    return lanes[lane]
   }
 
-  yield* Effect.forEach(
-    Lane.all,
-    (lane) =>
-      Effect.forkScoped(dispatcher(gates[lane], { limiter: limiters[lane], budget: budgetOf(lane), promote, start })),
-    { discard: true }
-  )
-
-  // Runs before the dispatchers are interrupted (finalizers run in reverse order): stop starting
-  // tasks, end the waiting ones, interrupt the running ones and wait for them.
+  // Closing the scope: stop accepting and starting, end the waiting tasks; then (FiberSet) the
+  // workers are interrupted, each recording the end of the task it ran.
   yield* Effect.addFinalizer(() =>
     Effect.suspend(() => {
-      closing = true
-      session.accepting = false
-      for (const ticket of Array.from(session.unfinished.values())) {
-        if (!ticket.admitted) ticket.abandon(interrupted)
-      }
-      return Fiber.interruptAll(Array.from(running))
+      ledger.accepting = false
+      for (const lane of Lane.all) lanes[lane].close()
+      const interrupted = Cause.interrupt(FiberId.none)
+      return Effect.forEach(
+        Lane.all.flatMap((lane) => lanes[lane].waiting()),
+        (task) => lanes[task.lane].abandon(task, interrupted),
+        { discard: true }
+      )
     })
   )
 
-  const attempts = makeAttempts(settings, session)
+  /** Every task pending or running, in submission order. */
+  const unfinishedTasks = (): Array<Task> => {
+    const tasks: Array<Task> = []
+    for (const lane of Lane.all) {
+      for (const task of lanes[lane].running) tasks.push(task)
+      for (const task of lanes[lane].waiting()) tasks.push(task)
+    }
+    return tasks.sort((a, b) => a.sequence - b.sequence)
+  }
 
-  /** Gives a lane's permit back: the last act of every task fiber of the lane. */
-  const releases = byLane((lane) =>
-    Effect.suspend(() => {
-      gates[lane].active--
-      return gates[lane].semaphore.release(1)
-    })
-  )
-  const budgets = byLane(budgetOf)
-
-  const core: TicketCore = { session, running, releases, budgets, attempts }
-
-  const ticketFor = <A, E, R>(
-    runtime: Runtime.Runtime<R>,
-    id: TaskId.TaskId,
-    lane: Lane.Lane,
-    commandType: string,
-    payload: unknown,
-    at: number,
-    task: Effect.Effect<A, E, R>,
-    deliver: Delivery<A, E>
-  ): Ticket => new TaskTicket(core, id, lane, commandType, payload, at, runtime, task, deliver)
-
-  /** Stops a task whether it waits or runs, and waits until it has stopped. */
-  const interruptTicket = (ticket: Ticket): Effect.Effect<void> =>
-    Effect.suspend(() => {
-      if (ticket.done) return Effect.void
-      if (!ticket.admitted) {
-        ticket.abandon(interrupted)
-        return Effect.void
+  /** The unfinished task with this ID, if any. */
+  const findTask = (taskId: string): Task | undefined =>
+    Option.match(sequenceOf(sessionId, taskId), {
+      onNone: () => undefined,
+      onSome: (sequence) => {
+        for (const lane of Lane.all) {
+          for (const task of lanes[lane].running) if (task.sequence === sequence) return task
+        }
+        for (const lane of Lane.all) {
+          for (const task of lanes[lane].waiting()) if (task.sequence === sequence) return task
+        }
+        return undefined
       }
-      return ticket.fiber === undefined ? Effect.void : Fiber.interrupt(ticket.fiber)
+    })
+
+  /**
+   * Stops a task whether it waits or runs, as `interruptor`, and waits until it has stopped;
+   * whether it ended by `cancel`.
+   */
+  const interruptTask = (task: Task, interruptor: FiberId.FiberId): Effect.Effect<boolean> =>
+    Effect.suspend(() => {
+      switch (task.state) {
+        case "done":
+          return Effect.succeed(false)
+        case "waiting":
+          return Effect.zipRight(lanes[task.lane].abandon(task, Cause.interrupt(interruptor)), task.whenDone())
+        case "running":
+          task.worker?.unsafeInterruptAsFork(interruptor)
+          return task.whenDone()
+      }
     })
 
   const shutdownError = new QueueShutdown({ sessionId })
 
-  /** Plain submissions cannot go to an external lane: only the host runs its commands. */
-  const externalOnly = (lane: Lane.Lane): Option.Option<Effect.Effect<never>> =>
+  /**
+   * Why a plain submission to `lane` cannot be accepted, if it cannot: an unknown lane (untyped
+   * input), or an external lane, which only runs commands submitted with `submitExternal`.
+   */
+  const refusals = byLane((lane) =>
     settings.lanes[lane].mode === "external"
-      ? Option.some(Effect.dieMessage(
+      ? Effect.dieMessage(
         `effect-lanes: the ${lane} lane is external, so it runs only commands submitted with submitExternal`
-      ))
-      : Option.none()
+      )
+      : undefined
+  )
+  const refusal = (lane: Lane.Lane): Effect.Effect<never> | undefined =>
+    Object.hasOwn(lanes, lane)
+      ? refusals[lane]
+      : Effect.dieMessage(`effect-lanes: unknown lane ${JSON.stringify(String(lane))}`)
 
   /**
-   * Accepts `count` tasks in one step: the shutdown check, their IDs and their places in the line
-   * happen inside one `Ref` update, so no other submission slips in between (IDs follow line order)
-   * and nothing is accepted once the queue stopped accepting (closing the scope abandons every
-   * waiting ticket, so a ticket accepted after that would wait for ever).
+   * Accepts tasks in one step: the shutdown check, their IDs and their places in the line happen
+   * inside one `Ref` update, so no other submission slips in between (IDs follow line order) and
+   * nothing is accepted once the queue stopped accepting. Then wakes the lane's workers once.
    */
-  const accept = (
-    count: number,
-    build: (ids: ReadonlyArray<TaskId.TaskId>, at: number) => Array<Ticket>
-  ): Effect.Effect<Array<Ticket>, QueueShutdown> =>
-    Effect.flatMap(
-      ids.allocate(count, (taskIds) => {
-        if (!session.accepting) return Option.none()
-        const tickets = build(taskIds, now())
-        for (const ticket of tickets) session.register(ticket)
-        return Option.some(tickets)
-      }),
-      Option.match({ onNone: () => Effect.fail(shutdownError), onSome: Effect.succeed })
+  const accept = <A, E, R>(
+    lane: Lane.Lane,
+    effects: ReadonlyArray<Effect.Effect<A, E, R>>,
+    sink: Sink<A, E>,
+    commandType: string,
+    payload: unknown,
+    external: boolean
+  ): Effect.Effect<Array<Task>, QueueShutdown, R> =>
+    Effect.flatMap(Effect.context<R>(), (context) =>
+      Effect.flatMap(Effect.getFiberRefs, (refs) =>
+        Effect.flatMap(
+          ids.reserve(effects.length, (first) => {
+            if (!ledger.accepting) return Option.none()
+            const line = lanes[lane]
+            const at = now()
+            const tasks: Array<Task> = new Array(effects.length)
+            let i = 0
+            for (const effect of effects) {
+              const task = new TypedTask(
+                sessionId,
+                first + i,
+                lane,
+                commandType,
+                payload,
+                external,
+                at,
+                refs,
+                context,
+                effect,
+                sink,
+                i
+              )
+              line.join(task)
+              ledger.submitted(task)
+              tasks[i++] = task
+            }
+            const last = tasks[tasks.length - 1]
+            if (last !== undefined) ledger.accepted(lane, tasks.length, last)
+            line.kick()
+            return Option.some(tasks)
+          }),
+          Option.match({ onNone: () => Effect.fail(shutdownError), onSome: Effect.succeed })
+        )))
+
+  /** The shutdown failure, as an effect. */
+  const shutdownFailure = Effect.fail(shutdownError)
+
+  /**
+   * Accepts one task and waits for its outcome: the lean path of `submit` (one task, one waiter,
+   * no arrays). Interrupting the submitter, even the instant after acceptance, stops the task.
+   */
+  const submitAndWait = <A, E, R>(
+    lane: Lane.Lane,
+    effect: Effect.Effect<A, E, R>,
+    commandType: string,
+    payload: unknown,
+    external: boolean
+  ): Effect.Effect<A, E | TaskTimeout | TaskCancelled | QueueShutdown, R> =>
+    Effect.uninterruptibleMask((restore) =>
+      Effect.contextWithEffect((context: Context.Context<R>) =>
+        Effect.withFiberRuntime<A, E | TaskTimeout | TaskCancelled | QueueShutdown>((fiber) => {
+          const refs = fiber.getFiberRefs()
+          const waiter = new Waiter<A, E>()
+          return Effect.flatMap(
+            ids.reserve(1, (first) => {
+              if (!ledger.accepting) return Option.none()
+              const line = lanes[lane]
+              const task = new TypedTask(
+                sessionId,
+                first,
+                lane,
+                commandType,
+                payload,
+                external,
+                now(),
+                refs,
+                context,
+                effect,
+                waiter,
+                0
+              )
+              line.join(task)
+              ledger.submitted(task)
+              ledger.accepted(lane, 1, task)
+              line.kick()
+              return Option.some(task)
+            }),
+            (accepted): Effect.Effect<A, E | TaskTimeout | TaskCancelled | QueueShutdown> =>
+              Option.isNone(accepted)
+                ? shutdownFailure
+                : Effect.onInterrupt(restore(waiter.wait), () => interruptTask(accepted.value, abandonFiberId))
+          )
+        })
+      )
     )
 
-  /** Stops every given task that has not ended. */
-  const interruptAll = (tickets: ReadonlyArray<Ticket>) =>
-    Effect.forEach(tickets, interruptTicket, { discard: true, concurrency: "unbounded" })
+  /** Stops every given task that has not ended, as `interruptor`; how many ended by `cancel`. */
+  const interruptAll = (tasks: ReadonlyArray<Task>, interruptor: FiberId.FiberId): Effect.Effect<number> =>
+    Effect.map(
+      Effect.forEach(tasks, (task) => interruptTask(task, interruptor), { concurrency: "unbounded" }),
+      (ended) => ended.filter((cancelled) => cancelled).length
+    )
 
   /**
-   * Accepts tasks and waits for their outcome. Interrupting the submitter, even the instant after
-   * acceptance, interrupts the tasks.
+   * Accepts tasks and waits for `deferred`. Interrupting the submitter, even the instant after
+   * acceptance, stops the tasks.
    */
-  const acceptAndWait = <A, E>(
-    count: number,
-    build: (ids: ReadonlyArray<TaskId.TaskId>, at: number, outcome: Outcome<A, E>) => Array<Ticket>
-  ): Effect.Effect<A, E | QueueShutdown> =>
-    Effect.uninterruptibleMask((restore) => {
-      const outcome = new Outcome<A, E>()
-      return Effect.flatMap(
-        accept(count, (taskIds, at) => build(taskIds, at, outcome)),
-        (tickets) => Effect.onInterrupt(restore(outcome.wait), () => interruptAll(tickets))
+  const acceptAndWait = <A, E, R, B, F>(
+    lane: Lane.Lane,
+    effects: ReadonlyArray<Effect.Effect<A, E, R>>,
+    sink: Sink<A, E>,
+    deferred: Deferred.Deferred<B, F>,
+    commandType: string,
+    payload: unknown,
+    external: boolean
+  ): Effect.Effect<B, F | QueueShutdown, R> =>
+    Effect.uninterruptibleMask((restore) =>
+      Effect.flatMap(
+        accept(lane, effects, sink, commandType, payload, external),
+        (tasks) => Effect.onInterrupt(restore(Deferred.await(deferred)), () => interruptAll(tasks, abandonFiberId))
       )
-    })
+    )
 
   /** Submits one task and waits for it. */
   const submitOne = <A, E, R>(
     lane: Lane.Lane,
     commandType: string,
-    payload: unknown,
     task: Effect.Effect<A, E, R>
   ): Effect.Effect<A, E | QueueShutdown | TaskTimeout | TaskCancelled, R> =>
-    Option.getOrElse(
-      externalOnly(lane),
-      () =>
-        Effect.flatMap(Effect.runtime<R>(), (runtime) =>
-          acceptAndWait<A, E | TaskTimeout | TaskCancelled>(1, (taskIds, at, outcome) =>
-            taskIds.map((id) =>
-              ticketFor(runtime, id, lane, commandType, payload, at, task, (exit) =>
-                outcome.complete(exit))
-            )))
-    )
+    refusal(lane) ?? submitAndWait(lane, task, commandType, undefined, false)
 
   const submitSpan = taskSpan("LaneQueue.submit")
   const submitByToolSpan = taskSpan("LaneQueue.submitByTool")
@@ -288,19 +308,15 @@ export const make = Effect.fnUntraced(function*(sessionId: string) {
   const submit = <A, E, R>(
     lane: Lane.Lane,
     task: Effect.Effect<A, E, R>
-  ): Effect.Effect<A, E | QueueShutdown | TaskTimeout | TaskCancelled, R> =>
-    submitSpan(submitOne(lane, lane, undefined, task))
+  ): Effect.Effect<A, E | QueueShutdown | TaskTimeout | TaskCancelled, R> => submitSpan(submitOne(lane, lane, task))
 
   const submitByTool = <A, E, R>(
     toolName: string,
     task: Effect.Effect<A, E, R>
   ): Effect.Effect<A, E | QueueShutdown | TaskTimeout | TaskCancelled, R> =>
     submitByToolSpan(
-      submitOne(
-        laneOf({ name: toolName }, settings.strategy.tools),
-        toolName,
-        undefined,
-        latency.measure(toolName, task)
+      Effect.suspend(() =>
+        submitOne(laneOfCall({ name: toolName }, settings.strategy.tools), toolName, latency.measure(toolName, task))
       )
     )
 
@@ -310,27 +326,12 @@ export const make = Effect.fnUntraced(function*(sessionId: string) {
     lane: Lane.Lane,
     tasks: Iterable<Effect.Effect<A, E, R>>
   ): Effect.Effect<BatchExits<A, E>, QueueShutdown, R> {
-    const all = Array.from(tasks)
-    return Option.getOrElse(
-      externalOnly(lane),
-      () =>
-        Effect.flatMap(
-          Effect.runtime<R>(),
-          (runtime) =>
-            acceptAndWait<BatchExits<A, E>, never>(all.length, (taskIds, at, outcome) => {
-              const results: BatchExits<A, E> = new Array(all.length)
-              let remaining = all.length
-              if (remaining === 0) {
-                outcome.complete(Exit.succeed(results))
-              }
-              return Arr.zip(taskIds, all).map(([id, task], index) =>
-                ticketFor(runtime, id, lane, lane, undefined, at, task, (exit) => {
-                  results[index] = exit
-                  if (--remaining === 0) outcome.complete(Exit.succeed(results))
-                })
-              )
-            })
-        )
+    return refusal(lane) ?? (
+      Effect.suspend(() => {
+        const all = Array.from(tasks)
+        const deferred = Deferred.unsafeMake<BatchExits<A, E>>(FiberId.none)
+        return acceptAndWait(lane, all, new BatchSink<A, E>(all.length, deferred), deferred, lane, undefined, false)
+      })
     )
   })
 
@@ -338,27 +339,26 @@ export const make = Effect.fnUntraced(function*(sessionId: string) {
     lane: Lane.Lane,
     task: Effect.Effect<A, E, R>
   ): Effect.Effect<LaneQueue.TaskHandle<A, E | TaskTimeout | TaskCancelled>, QueueShutdown, R> =>
-    enqueueSpan(Option.getOrElse(externalOnly(lane), () =>
-      Effect.flatMap(Effect.runtime<R>(), (runtime) => {
-        const outcome = new Outcome<A, E | TaskTimeout | TaskCancelled>()
-        return Effect.flatMap(
-          accept(1, (taskIds, at) =>
-            taskIds.map((id) =>
-              ticketFor(runtime, id, lane, lane, undefined, at, task, (exit) =>
-                outcome.complete(exit))
-            )),
-          Arr.match({
-            onEmpty: () =>
-              Effect.dieMessage("effect-lanes: enqueue accepted no task"),
-            onNonEmpty: ([ticket]): Effect.Effect<LaneQueue.TaskHandle<A, E | TaskTimeout | TaskCancelled>> =>
-              Effect.succeed({
-                id: ticket.id,
-                await: outcome.wait,
-                cancel: Effect.asVoid(cancelTickets([ticket]))
-              })
-          })
-        )
-      })))
+    enqueueSpan(
+      refusal(lane) ?? (
+        Effect.suspend(() => {
+          const deferred = Deferred.unsafeMake<A, E | TaskTimeout | TaskCancelled>(FiberId.none)
+          return Effect.flatMap(
+            accept(lane, [task], new DeferredSink(deferred), lane, undefined, false),
+            (accepted) => {
+              const ticket = accepted[0]
+              return ticket === undefined
+                ? Effect.dieMessage("effect-lanes: enqueue accepted no task")
+                : Effect.succeed<LaneQueue.TaskHandle<A, E | TaskTimeout | TaskCancelled>>({
+                  id: ticket.id,
+                  await: Deferred.await(deferred),
+                  cancel: Effect.asVoid(interruptTask(ticket, cancelFiberId))
+                })
+            }
+          )
+        })
+      )
+    )
 
   type ExternalError = ExternalTaskTimeout | ExternalTaskFailed | QueueShutdown | TaskTimeout | TaskCancelled
 
@@ -366,73 +366,57 @@ export const make = Effect.fnUntraced(function*(sessionId: string) {
     lane: Lane.Lane,
     command: LaneQueue.ExternalCommand
   ): Effect.Effect<unknown, ExternalError> {
-    return Effect.flatMap(
-      Effect.runtime<never>(),
-      (runtime) =>
-        acceptAndWait<unknown, ExternalError>(1, (taskIds, at, outcome) =>
-          taskIds.map((id) => {
-            const ticket = ticketFor(
-              runtime,
-              id,
-              lane,
-              command.commandType,
-              command.payload,
-              at,
-              hostAnswer(session, settings.lanes[lane].externalTimeout, id, lane, command),
-              (exit) => outcome.complete(exit)
-            )
-            ticket.hostCompleted = true
-            return ticket
-          }))
-    )
+    if (!Object.hasOwn(lanes, lane)) {
+      return Effect.dieMessage(`effect-lanes: unknown lane ${JSON.stringify(String(lane))}`)
+    }
+    const timeout = settings.lanes[lane].externalTimeout
+    // The host's side needs the task's ID, known once it is accepted: read it from the task itself.
+    const work = Effect.flatMap(FiberRef.get(currentWorker), (worker) => {
+      const task = worker?.task
+      return task === undefined
+        ? Effect.dieMessage("effect-lanes: external task without its task")
+        : hostAnswer(ledger, timeout, task.id, lane, command)
+    })
+    return submitAndWait(lane, work, command.commandType, command.payload, true)
   })
 
   const answer = (taskId: string, result: externalTasks.Answer) =>
-    Effect.sync(() => {
-      const ticket = session.unfinished.get(taskId)
-      return ticket !== undefined && session.external.answer(ticket.id, result)
-    })
+    Effect.sync(() => ledger.external.answer(taskId, result))
 
   /**
    * Cancels tasks and waits until they stopped; counts those that ended cancelled. A task that
    * finished on its own in the same instant keeps its own outcome and is not counted.
    */
-  const cancelTickets = (tickets: ReadonlyArray<Ticket>) =>
-    Effect.suspend(() => {
-      for (const ticket of tickets) ticket.cancelled = true
-      return Effect.map(interruptAll(tickets), () => tickets.filter((ticket) => ticket.endedCancelled).length)
-    })
+  const cancelTasks = (tasks: ReadonlyArray<Task>) => interruptAll(tasks, cancelFiberId)
 
   const cancel = Effect.fn("LaneQueue.cancel")(function(taskId: string) {
     return Effect.suspend(() => {
-      const ticket = session.unfinished.get(taskId)
-      return ticket === undefined ? Effect.succeed(false) : Effect.map(cancelTickets([ticket]), (count) => count > 0)
+      const task = typeof taskId === "string" ? findTask(taskId) : undefined
+      return task === undefined ? Effect.succeed(false) : Effect.map(cancelTasks([task]), (count) => count > 0)
     })
   })
 
-  const laneStats = (gate: LaneGate): LaneQueue.LaneStats => ({
-    pending: gate.pending,
-    active: gate.active,
-    concurrency: gate.concurrency
-  })
-
   const stats = Effect.sync((): LaneQueue.QueueStats => {
-    const lanes = byLane((lane) => laneStats(gates[lane]))
+    const laneStats = byLane((lane): LaneQueue.LaneStats => ({
+      pending: lanes[lane].pending,
+      active: lanes[lane].active,
+      concurrency: lanes[lane].concurrency
+    }))
     let totalPending = 0
     let totalActive = 0
     for (const lane of Lane.all) {
-      totalPending += lanes[lane].pending
-      totalActive += lanes[lane].active
+      totalPending += laneStats[lane].pending
+      totalActive += laneStats[lane].active
     }
-    return { totalPending, totalActive, lanes }
+    return { totalPending, totalActive, lanes: laneStats }
   })
 
   /** The IDs of the tasks pending or running, in submission order. */
-  const unfinishedIds = () => Array.from(session.unfinished.values(), (ticket) => ticket.id)
+  const unfinishedIds = () => unfinishedTasks().map((task) => task.id)
 
   const drain = Effect.fn("LaneQueue.drain")(
     function(timeout: Duration.DurationInput): Effect.Effect<void, DrainTimeout> {
-      return Effect.timeoutFail(session.whenIdle, {
+      return Effect.timeoutFail(ledger.whenIdle, {
         duration: timeout,
         onTimeout: () => new DrainTimeout({ pending: unfinishedIds() })
       })
@@ -443,9 +427,9 @@ export const make = Effect.fnUntraced(function*(sessionId: string) {
     return Effect.flatMap(
       LanesConfig.make({ lanes: { [lane]: { concurrency } } }),
       () =>
-        Effect.suspend(() => {
-          gates[lane].concurrency = concurrency
-          return gates[lane].semaphore.resize(concurrency)
+        Effect.sync(() => {
+          lanes[lane].concurrency = concurrency
+          lanes[lane].kick()
         })
     )
   })
@@ -461,21 +445,26 @@ export const make = Effect.fnUntraced(function*(sessionId: string) {
     submitExternal,
     completeExternal: (taskId, result) => answer(taskId, externalTasks.success(result)),
     failExternal: (taskId, error) => answer(taskId, externalTasks.failure(error)),
-    pendingExternal: Effect.sync(() => session.external.pending()),
+    pendingExternal: Effect.sync(() => ledger.external.pending()),
     cancel,
-    cancelAll: Effect.fiberIdWith((self) =>
-      cancelTickets(Array.from(session.unfinished.values()).filter((ticket) => ticket.fiber?.id() !== self))
+    // The caller's own task (the one it runs in, or forked from) is left alone.
+    cancelAll: Effect.flatMap(
+      FiberRef.get(currentWorker),
+      (worker) => {
+        const own = worker?.task
+        return cancelTasks(unfinishedTasks().filter((task) => task !== own))
+      }
     ).pipe(Effect.withSpan("LaneQueue.cancelAll")),
-    deadLetters: Effect.sync(() => session.deadLetters.toArray()),
-    metrics: Effect.sync(() => session.metrics.snapshot()),
+    deadLetters: Effect.sync(() => ledger.deadLetters.toArray()),
+    metrics: Effect.sync(() => ledger.metrics.snapshot()),
     stats,
-    events: Stream.unwrapScoped(Effect.map(session.subscribe, Stream.fromQueue)),
-    subscribe: Effect.map(session.subscribe, Stream.fromQueue),
+    events: Stream.unwrapScoped(ledger.subscribe),
+    subscribe: ledger.subscribe,
     shutdown: Effect.sync(() => {
-      session.accepting = false
+      ledger.accepting = false
     }).pipe(Effect.withSpan("LaneQueue.shutdown")),
     setConcurrency,
-    isAccepting: Effect.sync(() => session.accepting),
+    isAccepting: Effect.sync(() => ledger.accepting),
     drain,
     unfinished: Effect.sync(unfinishedIds)
   }

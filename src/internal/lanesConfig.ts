@@ -1,6 +1,9 @@
 import * as Config from "effect/Config"
+import * as ConfigError from "effect/ConfigError"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as HashSet from "effect/HashSet"
 import * as Option from "effect/Option"
 import type * as Lane from "../Lane.js"
 import { InvalidLanesConfig } from "../LaneError.js"
@@ -58,17 +61,37 @@ export const defaults: LanesConfig.Settings = {
 
 const keyOf = (name: Lane.Lane, field: string): string => `LANES_${name.toUpperCase()}_${field}`
 
-const countConfig = (key: string, range: Range): Config.Config<Option.Option<number>> =>
-  Config.integer(key).pipe(
-    Config.validate({ message: `${key} ${rangeMessage(range)}`, validation: isCount(range) }),
+/** A plain decimal integer: digits only (no sign, exponent, hex prefix or fraction). */
+const decimalInteger = /^[0-9]+$/
+/** A plain decimal number: digits, optionally a fraction. */
+const decimalNumber = /^[0-9]+(\.[0-9]+)?$/
+
+/**
+ * A number written in plain decimal digits (`pattern`) that passes `valid`; anything else fails
+ * with `message`, at the key.
+ */
+const decimal = (
+  key: string,
+  pattern: RegExp,
+  valid: (n: number) => boolean,
+  message: string
+): Config.Config<Option.Option<number>> =>
+  Config.string(key).pipe(
+    Config.mapOrFail((text) => {
+      const trimmed = text.trim()
+      const n = Number(trimmed)
+      return pattern.test(trimmed) && valid(n)
+        ? Either.right(n)
+        : Either.left(ConfigError.InvalidData([], `${message} in plain decimal digits, got ${JSON.stringify(text)}`))
+    }),
     Config.option
   )
 
+const countConfig = (key: string, range: Range): Config.Config<Option.Option<number>> =>
+  decimal(key, decimalInteger, isCount(range), `${key} ${rangeMessage(range)}`)
+
 const numberConfig = (key: string, range: Range): Config.Config<Option.Option<number>> =>
-  Config.number(key).pipe(
-    Config.validate({ message: `${key} ${rangeMessage(range, "a number")}`, validation: inRange(range) }),
-    Config.option
-  )
+  decimal(key, decimalNumber, inRange(range), `${key} ${rangeMessage(range, "a number")}`)
 
 const durationConfig = (key: string): Config.Config<Option.Option<Duration.Duration>> =>
   Config.duration(key).pipe(
@@ -169,6 +192,83 @@ const strategyOf = (
   return { ...preset, ...input, minToolCount: minToolCount ?? preset.minToolCount }
 }
 
+/** The keys every lane reads, after `LANES_<LANE>_`. */
+const laneKeys = [
+  "CONCURRENCY",
+  "TIMEOUT",
+  "RETRY",
+  "RETRY_COUNT",
+  "RETRY_DELAY",
+  "RETRY_FACTOR",
+  "RETRY_MAX_DELAY",
+  "RATE_LIMIT",
+  "RATE_INTERVAL",
+  "MODE",
+  "EXTERNAL_TIMEOUT",
+  "PRESSURE_THRESHOLD"
+]
+
+/**
+ * Every key under `LANES_` that means something: the lane keys, the session keys, and the
+ * strategy's (`LANES_STRATEGY`: `cost` | `seed`, read by the planner's configuration).
+ */
+export const knownKeys: ReadonlySet<string> = new Set([
+  ...(["control", "query", "execute", "generate"] as const).flatMap((name) =>
+    laneKeys.map((field) => keyOf(name, field))
+  ),
+  "LANES_TOTAL_CONCURRENCY",
+  "LANES_STARVATION_DEADLINE",
+  "LANES_DEAD_LETTER_CAPACITY",
+  "LANES_PARALLEL_MIN_TOOLS",
+  "LANES_STRATEGY"
+])
+
+const isKnownOrPrefix = (key: string): boolean => {
+  if (knownKeys.has(key)) return true
+  for (const known of knownKeys) if (known.startsWith(`${key}_`)) return true
+  return false
+}
+
+/**
+ * Fails with a `ConfigError` naming the first key under `LANES_` that no setting reads (a typo
+ * would otherwise be ignored silently). Walks the provider's keys, whatever its path delimiter.
+ */
+export const checkKeys: Effect.Effect<void, ConfigError.ConfigError> = Effect.flatMap(
+  Effect.configProviderWith(Effect.succeed),
+  (provider) => {
+    const flat = provider.flattened
+    const unknownUnder = (path: ReadonlyArray<string>): Effect.Effect<Option.Option<string>, ConfigError.ConfigError> =>
+      Effect.flatMap(flat.enumerateChildren(path), (children) => {
+        const key = path.join("_")
+        const names = Array.from(HashSet.toValues(children)).sort()
+        if (names.length === 0) return Effect.succeed(knownKeys.has(key) ? Option.none() : Option.some(key))
+        if (!isKnownOrPrefix(key)) return Effect.succeed(Option.some(`${key}_${names[0]}`))
+        return Effect.reduce(
+          names,
+          Option.none<string>(),
+          (found, name) => Option.isSome(found) ? Effect.succeed(found) : unknownUnder([...path, name])
+        )
+      })
+    return Effect.flatMap(flat.enumerateChildren([]), (roots) => {
+      const lanesRoots = Array.from(HashSet.toValues(roots)).filter((name) =>
+        name === "LANES" || name.startsWith("LANES_")
+      ).sort()
+      return Effect.flatMap(
+        Effect.reduce(
+          lanesRoots,
+          Option.none<string>(),
+          (found, name) => Option.isSome(found) ? Effect.succeed(found) : unknownUnder([name])
+        ),
+        Option.match({
+          onNone: () => Effect.void,
+          onSome: (key) =>
+            Effect.fail(ConfigError.InvalidData([key], `${key} is not a setting of effect-lanes (unknown key)`))
+        })
+      )
+    })
+  }
+)
+
 // ---------------------------------------------------------------------------------------------
 // from code
 // ---------------------------------------------------------------------------------------------
@@ -215,10 +315,85 @@ const rateLimit = (
 ): Check<Option.Option<LanesConfig.RateLimit>> => {
   if (input === undefined) return Effect.succeed(fallback)
   if (input === false) return Effect.succeed(Option.none())
+  if (!isRecord(input) || input.limit === undefined || input.interval === undefined) {
+    return invalid(
+      field,
+      `${field} must be false or { limit, interval } (e.g. { limit: 60, interval: "1 minute" }), got ${describe(input)}`
+    )
+  }
   return Effect.all({
     limit: count(`${field}.limit`, input.limit, 1, largeRange),
     interval: durationOr(`${field}.interval`, input.interval, Duration.minutes(1))
   }).pipe(Effect.asSome)
+}
+
+/** Whether a value is a plain object (not null, not an array). */
+const isRecord = (value: unknown): value is { readonly [key: string]: unknown } =>
+  typeof value === "object" && value !== null && !Array.isArray(value)
+
+/** A short description of a value given where settings were expected. */
+const describe = (value: unknown): string => {
+  if (value === null) return "null"
+  if (Array.isArray(value)) return "an array"
+  return typeof value === "object" ? "an object" : `${typeof value} ${String(value)}`
+}
+
+/** The fields of one lane's settings in code. */
+const laneFields: ReadonlySet<string> = new Set([
+  "concurrency",
+  "timeout",
+  "retry",
+  "rateLimit",
+  "mode",
+  "externalTimeout",
+  "pressureThreshold"
+])
+
+/** The top-level fields of settings in code (lanes may also be given at the top level). */
+const inputFields: ReadonlySet<string> = new Set([
+  "lanes",
+  "control",
+  "query",
+  "execute",
+  "generate",
+  "totalConcurrency",
+  "starvationDeadline",
+  "deadLetterCapacity",
+  "parallelMinTools",
+  "strategy"
+])
+
+const laneNames: ReadonlySet<string> = new Set(["control", "query", "execute", "generate"])
+
+/**
+ * Fails naming the first field the settings do not have (a misspelled lane or setting would
+ * otherwise be ignored silently), or the first part that is not an object.
+ */
+const checkShape = (input: unknown): Check<void> => {
+  if (!isRecord(input)) return invalid("input", `settings must be an object, got ${describe(input)}`)
+  const unknownIn = (where: string, value: unknown, known: ReadonlySet<string>): Check<void> => {
+    if (value === undefined) return Effect.void
+    if (!isRecord(value)) return invalid(where, `${where} must be an object, got ${describe(value)}`)
+    const unknown = Object.keys(value).find((key) => !known.has(key))
+    return unknown === undefined
+      ? Effect.void
+      : invalid(`${where}.${unknown}`, `${where}.${unknown} is not a setting of effect-lanes (unknown key)`)
+  }
+  const top = Object.keys(input).find((key) => !inputFields.has(key))
+  if (top !== undefined) {
+    return invalid(top, `${top} is not a setting of effect-lanes (unknown key; lanes are ${[...laneNames].join(", ")})`)
+  }
+  return Effect.forEach(
+    [
+      unknownIn("lanes", input.lanes, laneNames),
+      ...[...laneNames].flatMap((name) => [
+        unknownIn(name, input[name], laneFields),
+        unknownIn(`lanes.${name}`, isRecord(input.lanes) ? input.lanes[name] : undefined, laneFields)
+      ])
+    ],
+    (check) => check,
+    { discard: true }
+  )
 }
 
 const laneSettings = (name: Lane.Lane, input: LanesConfig.LaneInput | undefined): Check<LanesConfig.LaneSettings> => {
@@ -239,6 +414,9 @@ const laneSettings = (name: Lane.Lane, input: LanesConfig.LaneInput | undefined)
 }
 
 export const make = (input: LanesConfig.Input): Check<LanesConfig.Settings> =>
+  Effect.zipRight(checkShape(input), Effect.suspend(() => fromInput(input)))
+
+const fromInput = (input: LanesConfig.Input): Check<LanesConfig.Settings> =>
   Effect.all({
     lanes: Effect.all({
       control: laneSettings("control", input.lanes?.control ?? input.control),

@@ -5,7 +5,7 @@ import type * as LanesConfig from "../src/LanesConfig.js"
 import { advance, makeProbe, makeQueue, recordEvents, settle } from "./utils/harness.js"
 import { eventsOf } from "./utils/reliability.js"
 
-describe("Reliability: priority admission under totalConcurrency", () => {
+describe("LaneQueue: priority admission under totalConcurrency", () => {
   it.scoped("with a budget of 1 and one task running, queued generate, execute, query start query, execute, generate", () =>
     Effect.gen(function*() {
       const queue = yield* makeQueue({ totalConcurrency: 1 })

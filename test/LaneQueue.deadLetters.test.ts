@@ -8,7 +8,7 @@ class Boom extends Error {
   readonly _tag = "Boom"
 }
 
-describe("Reliability: dead letters", () => {
+describe("LaneQueue: dead letters", () => {
   it.scoped("a task failing every attempt is recorded with attempts = retries + 1; the submitter still fails", () =>
     Effect.gen(function*() {
       const queue = yield* makeQueue({ query: { retry: RetryPolicy.fixed(2, "1 second") } })

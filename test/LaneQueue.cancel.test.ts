@@ -5,7 +5,7 @@ import * as RetryPolicy from "../src/RetryPolicy.js"
 import { advance, isDone, makeProbe, makeQueue, recordEvents, settle, tagsOf } from "./utils/harness.js"
 import { classify, eventsOf, failureOf } from "./utils/reliability.js"
 
-describe("Reliability: cancel", () => {
+describe("LaneQueue: cancel", () => {
   it.scoped("cancelAll interrupts pending and running tasks; submitters get TaskCancelled; permits come back", () =>
     Effect.gen(function*() {
       const queue = yield* makeQueue()
@@ -182,4 +182,54 @@ describe("Reliability: cancel", () => {
       expect(tagsOf(all, "s-2")).toEqual(["Submitted", "Cancelled"])
       expect(eventsOf(all, "Cancelled")).toHaveLength(2)
     }))
+
+  describe("cancelAll from inside a task never cancels that task (regressions)", () => {
+    /** Runs `inner(queue)` as a task of `lane` next to two sleepers; returns its exit and cancelAll's count. */
+    const fromInside = (
+      settings: Parameters<typeof makeQueue>[0],
+      lane: "query" | "execute",
+      inner: (queue: LaneQueue.LaneQueue) => Effect.Effect<number>
+    ) =>
+      Effect.gen(function*() {
+        const queue = yield* makeQueue(settings)
+        const others = yield* Effect.forEach(
+          ["a", "b"],
+          () => Effect.fork(Effect.exit(queue.submit(lane, Effect.sleep("1 minute"))))
+        )
+        yield* settle
+        const self = yield* Effect.fork(
+          queue.submit(lane, Effect.flatMap(inner(queue), (n) => Effect.as(Effect.sleep("1 second"), n)))
+        )
+        yield* advance("2 seconds")
+        const exit = yield* Fiber.await(self)
+        const otherExits = yield* Effect.forEach(others, Fiber.join)
+        return { exit, others: otherExits.map(classify) }
+      })
+
+    it.scoped("as the task's first action", () =>
+      Effect.gen(function*() {
+        const { exit, others } = yield* fromInside({}, "execute", (queue) => queue.cancelAll)
+        expect(exit).toEqual(Exit.succeed(2))
+        expect(others).toEqual(["cancelled", "cancelled"])
+      }))
+
+    it.scoped("on a lane with a timeout (the task runs inside the timeout's race)", () =>
+      Effect.gen(function*() {
+        const { exit, others } = yield* fromInside(
+          { execute: { timeout: "1 hour" } },
+          "execute",
+          (queue) => queue.cancelAll
+        )
+        expect(exit).toEqual(Exit.succeed(2))
+        expect(others).toEqual(["cancelled", "cancelled"])
+      }))
+
+    it.scoped("from a fiber the task forked", () =>
+      Effect.gen(function*() {
+        const { exit, others } = yield* fromInside({}, "query", (queue) =>
+          Effect.flatMap(Effect.fork(queue.cancelAll), Fiber.join))
+        expect(exit).toEqual(Exit.succeed(2))
+        expect(others).toEqual(["cancelled", "cancelled"])
+      }))
+  })
 })

@@ -63,7 +63,7 @@ const predicted = (spec: Spec, retries: number): { readonly outcome: Outcome; re
 
 const zero: Record<Outcome, number> = { succeeded: 0, failed: 0, timedOut: 0, cancelled: 0 }
 
-describe("Reliability properties", () => {
+describe("LaneQueue outcome properties", () => {
   it.effect.prop(
     "every task ends exactly once in exactly one outcome; metrics and stats agree with the submitters",
     {

@@ -29,7 +29,7 @@ const summaryOf = (name: string, lane: string) =>
     return state !== undefined && MetricState.isSummaryState(state) ? Option.some(state) : Option.none()
   })
 
-describe("Reliability: metrics", () => {
+describe("LaneQueue: metrics", () => {
   it.scoped("run-time quantiles of a known workload: 10 tasks of 10..100 ms in parallel", () =>
     Effect.gen(function*() {
       const queue = yield* makeQueue({ query: { concurrency: 10 } })
@@ -199,7 +199,7 @@ describe("Reliability: metrics", () => {
     }))
 })
 
-describe("Reliability: pressure events", () => {
+describe("LaneQueue: pressure events", () => {
   it.scoped("threshold 3: LanePressure when pending first reaches 3, LaneIdle when it returns to 0", () =>
     Effect.gen(function*() {
       const queue = yield* makeQueue({ query: { concurrency: 1, pressureThreshold: 3 } })

@@ -4,7 +4,7 @@ import * as LaneQueue from "../src/LaneQueue.js"
 import { advance, isDone, makeQueue, now, recordEvents, settle, tagsOf } from "./utils/harness.js"
 import { classify, eventsOf, failureOf } from "./utils/reliability.js"
 
-describe("Reliability: external tasks", () => {
+describe("LaneQueue: external tasks", () => {
   it.scoped("the host's completion is the submitter's result; pendingExternal lists the task meanwhile", () =>
     Effect.gen(function*() {
       const queue = yield* makeQueue({ execute: { mode: "external" } })

@@ -4,7 +4,7 @@ import * as RetryPolicy from "../src/RetryPolicy.js"
 import { advance, isDone, makeProbe, makeQueue, now, recordEvents, settle } from "./utils/harness.js"
 import { classify, eventsOf, failureOf, makeAttemptRecorder } from "./utils/reliability.js"
 
-describe("Reliability: retries", () => {
+describe("LaneQueue: retries", () => {
   it.scoped("exponential: attempts at 0, 100, 300, 700 ms, then the submitter sees the failure", () =>
     Effect.gen(function*() {
       const queue = yield* makeQueue({ query: { retry: RetryPolicy.exponential() } })
