@@ -18,6 +18,13 @@
  * submitter. Under a rate limit a task takes its token when it really starts (after its budget
  * slot), and each retry takes one too.
  *
+ * Because a task runs on a worker, not on a fiber of its own, a fiber it starts with a plain
+ * `Effect.fork` is a child of the worker: it is not interrupted when the task ends (as it would be with
+ * a fiber per task) but when the worker is (a cancel, a timeout) or the queue closes. A task that
+ * starts background work should own it: `Effect.forkScoped` inside `Effect.scoped`, or join or
+ * interrupt what it forked. (Supervising every task's children costs about as much as the rest of a
+ * batched task: measured 5.4 -> 10.3 µs per task with `Effect.ensuringChildren`.)
+ *
  * @example
  * ```ts
  * import { Effect } from "effect"
