@@ -41,7 +41,7 @@ const options = {
     Options.withAlias("s"),
     Options.repeated,
     Options.withDescription(
-      "Run only this scenario; repeat to run several (default: all but cluster). plan = the planner's regret " +
+      "Run only this scenario; repeat to run several (default: all but turn, fast, runtime and cluster). plan = the planner's regret " +
         "over a grid of turns, turn = turn speed-up, fast = fast local work, queue = queue cost, ids = task IDs, " +
         "memory = heap with pending tasks, runtime = thread pool sizing, ai = an @effect/ai agent step of 8 x 50 ms " +
         "reads, laned vs @effect/ai's unbounded resolution, replay = the example traces replayed, cluster = durable " +

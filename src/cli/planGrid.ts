@@ -105,6 +105,9 @@ export interface Result {
   readonly worstLocalSlowdown: number
 }
 
+/** The files copied into the scratch tree: what the globs and greps of `search` walk. */
+const maxFiles = 200
+
 /** The query lane's default concurrency: no plan through the lanes runs wider, so no baseline does either. */
 const laneWidth = 8
 
@@ -121,8 +124,9 @@ const widthsFor = (n: number, latency: Latency): Array<number> =>
 
 const isSlow = (latency: Latency): boolean => latency === "mix" || latency === "20 ms"
 
-const runsFor = (latency: Latency, runs: number): number =>
-  latency === "mix" ? 1 : latency === "20 ms" ? Math.max(1, Math.ceil(runs / 2)) : runs
+/** Runs per contender: fewer where a run is long (20 ms, `mix`, and the tree-wide greps of `search`). */
+const runsFor = (latency: Latency, mix: Mix, runs: number): number =>
+  latency === "mix" ? 1 : latency === "20 ms" || mix === "search" ? Math.max(1, Math.floor(runs / 2)) : runs
 
 /** The calls of a turn of `n` calls. */
 const callsOf = (mix: Mix, n: number, files: ReadonlyArray<string>): Array<Strategy.ToolCall> =>
@@ -214,7 +218,7 @@ export const run = (
 > =>
   Effect.scoped(Effect.gen(function*() {
     const scenario = "plan"
-    const entries = (yield* Files.nonEmpty(scenario, options.root)).slice(0, 400)
+    const entries = (yield* Files.nonEmpty(scenario, options.root)).slice(0, maxFiles)
     const root = yield* Effect.mapError(
       scratchCopy(options.root, entries),
       (error) => new BenchFailed({ scenario, reason: error.message })
@@ -252,7 +256,7 @@ export const run = (
             { name: "Strategy", run: strategyRun }
           ]
           const measured = yield* Measure.interleaved(
-            { label, warmup: isSlow(latency) ? 0 : 1, rounds: runsFor(latency, options.runs) },
+            { label, warmup: isSlow(latency) ? 0 : 1, rounds: runsFor(latency, mix, options.runs) },
             contenders
           )
           const [sequential, ...rest] = measured
