@@ -107,13 +107,21 @@ describe("Tools.isReadOnlyCommand (the bash classifier)", () => {
   })
 })
 
+/** Tools on a fresh temporary root, a session queue, and the tools' planning options. */
+const session = Effect.gen(function*() {
+  const fs = yield* FileSystem.FileSystem
+  const path = yield* Path.Path
+  const temp = yield* fs.makeTempDirectoryScoped({ prefix: "effect-lanes-plan-" })
+  const tools = yield* Tools.make({ root: temp })
+  const queue = yield* LaneQueue.make("plan").pipe(Effect.provide(LanesConfig.layerWith({})))
+  const turnOptions = yield* Tools.turnOptions(tools.root)
+  return { fs, path, queue, tools, turnOptions }
+})
+
 describe("Strategy.runTurn over the built-in tools", () => {
   it.scoped("every spelling of one file edited in one turn keeps every edit (parallelWrites on)", () =>
     Effect.gen(function*() {
-      const fs = yield* FileSystem.FileSystem
-      const path = yield* Path.Path
-      const temp = yield* fs.makeTempDirectoryScoped({ prefix: "effect-lanes-plan-" })
-      const tools = yield* Tools.make({ root: temp })
+      const { fs, path, queue, tools, turnOptions } = yield* session
       const root = tools.root
       yield* fs.makeDirectory(path.join(root, "sub"))
       yield* fs.symlink(path.join(root, "notes.txt"), path.join(root, "link.txt"))
@@ -132,8 +140,7 @@ describe("Strategy.runTurn over the built-in tools", () => {
         name: "edit",
         args: { path: spelling, oldString: `${i}\n`, newString: `${i + 1}\n` }
       }))
-      const queue = yield* LaneQueue.make("plan").pipe(Effect.provide(LanesConfig.layerWith({})))
-      const options = yield* Tools.turnOptions(root)
+      const options = turnOptions
       const planned = Strategy.stages(calls, 8, { ...options, parallelWrites: true })
       // pure canonicalisation alone already separates the first four spellings
       const stageOf = (i: number) => planned.findIndex((stage) => stage.indices.includes(i))
@@ -145,14 +152,10 @@ describe("Strategy.runTurn over the built-in tools", () => {
 
   it.scoped("reads of distinct files run as one parallel wave through the query lane", () =>
     Effect.gen(function*() {
-      const fs = yield* FileSystem.FileSystem
-      const path = yield* Path.Path
-      const temp = yield* fs.makeTempDirectoryScoped({ prefix: "effect-lanes-plan-" })
-      const tools = yield* Tools.make({ root: temp })
+      const { fs, path, queue, tools, turnOptions } = yield* session
       for (const name of ["a", "b", "c"]) yield* fs.writeFileString(path.join(tools.root, name), name)
       const calls = ["a", "b", "c"].map((name) => ({ id: name, name: "read", args: { path: name } }))
-      const queue = yield* LaneQueue.make("plan").pipe(Effect.provide(LanesConfig.layerWith({})))
-      const options = yield* Tools.turnOptions(tools.root)
+      const options = turnOptions
       const exits = yield* Strategy.runTurn(queue, calls, tools.run, options)
       expect(exits.map((exit) => Exit.isSuccess(exit) ? exit.value : undefined)).toEqual(["a", "b", "c"])
       expect((yield* queue.latency.snapshot).has("read")).toBe(true)
@@ -160,10 +163,7 @@ describe("Strategy.runTurn over the built-in tools", () => {
 
   it.scoped("a link made earlier in the turn is seen: paths are resolved right before each wave runs", () =>
     Effect.gen(function*() {
-      const fs = yield* FileSystem.FileSystem
-      const path = yield* Path.Path
-      const temp = yield* fs.makeTempDirectoryScoped({ prefix: "effect-lanes-plan-" })
-      const tools = yield* Tools.make({ root: temp })
+      const { fs, path, queue, tools, turnOptions } = yield* session
       const root = tools.root
       yield* fs.writeFileString(path.join(root, "notes.txt"), "a b")
       yield* fs.writeFileString(path.join(root, "other.txt"), "c")
@@ -185,8 +185,7 @@ describe("Strategy.runTurn over the built-in tools", () => {
             () => Effect.zipRight(Effect.yieldNow(), tools.run(call)),
             () => Effect.sync(() => running--)
           )
-      const queue = yield* LaneQueue.make("plan").pipe(Effect.provide(LanesConfig.layerWith({})))
-      const options = { ...(yield* Tools.turnOptions(root)), parallelWrites: true }
+      const options = { ...turnOptions, parallelWrites: true }
       // before the turn, alias.txt does not exist: the pure plan puts all three edits in one wave
       expect(Strategy.stages(calls, 8, options).map((stage) => stage.indices)).toEqual([[0], [1, 2, 3]])
       const exits = yield* Strategy.runTurn(queue, calls, execute, options)

@@ -5,9 +5,10 @@ import type * as Tool from "@effect/ai/Tool"
 import type * as Toolkit from "@effect/ai/Toolkit"
 import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
+import type * as Agent from "../../ai/Agent.js"
 import type { QueueShutdown, TaskCancelled, TaskTimeout } from "../../LaneError.js"
 import * as LaneQueue from "../../LaneQueue.js"
-import { execute, type ExecuteOptions, type ResultPart } from "./executor.js"
+import { execute, type ExecuteOptions } from "./executor.js"
 
 /** @internal */
 export class InvalidAgentOptions extends Schema.TaggedError<InvalidAgentOptions>()("InvalidAgentOptions", {
@@ -19,20 +20,8 @@ export class InvalidAgentOptions extends Schema.TaggedError<InvalidAgentOptions>
   }
 }
 
-/** @internal */
-export interface Options<Tools extends Record<string, Tool.Any>> extends ExecuteOptions {
-  readonly prompt: Prompt.RawInput
-  readonly toolkit: Toolkit.WithHandler<Tools>
-  readonly maxSteps?: number | undefined
-  readonly toolChoice?: LanguageModel.ToolChoice<Extract<keyof Tools, string>> | undefined
-}
-
-/** @internal */
-export interface Step<Tools extends Record<string, Tool.Any>> {
-  readonly index: number
-  readonly response: LanguageModel.GenerateTextResponse<Tools>
-  readonly toolResults: ReadonlyArray<ResultPart<Tools>>
-}
+type Options<Tools extends Record<string, Tool.Any>> = Agent.Options<Tools>
+type Step<Tools extends Record<string, Tool.Any>> = Agent.Step<Tools>
 
 /** @internal */
 export interface Result<Tools extends Record<string, Tool.Any>> {

@@ -6,23 +6,12 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Stream from "effect/Stream"
+import type * as ScriptedModel from "../../ai/ScriptedModel.js"
 import type * as Strategy from "../../Strategy.js"
 
-/** @internal */
-export type ScriptedResponse = ReadonlyArray<Response.PartEncoded>
-
-/** @internal */
-export interface Script {
-  readonly responses: ReadonlyArray<ScriptedResponse>
-  readonly latency?: Duration.DurationInput | undefined
-}
-
-/** @internal */
-export interface Scripted {
-  readonly service: LanguageModel.Service
-  readonly prompts: Effect.Effect<ReadonlyArray<Prompt.Prompt>>
-  readonly remaining: Effect.Effect<number>
-}
+type Script = ScriptedModel.Script
+type Scripted = ScriptedModel.Scripted
+type ScriptedResponse = ScriptedModel.ScriptedResponse
 
 /** @internal */
 export const text = (value: string): Response.TextPartEncoded => ({ type: "text", text: value })
