@@ -13,6 +13,7 @@ import { fileURLToPath } from "node:url"
 import * as App from "../../src/cli/app.js"
 import * as Progress from "../../src/cli/progress.js"
 import * as Replay from "../../src/cli/replay/replay.js"
+import * as Trace from "../../src/cli/replay/trace.js"
 import * as Table from "../../src/cli/table.js"
 
 const repo = fileURLToPath(new URL("../..", import.meta.url)).replace(/\/$/, "")
@@ -138,6 +139,15 @@ describe("replay", () => {
 describe("replay command", () => {
   const run = (...args: Array<string>) =>
     Effect.exit(App.cli(["node", "effect-lanes", "replay", ...args])).pipe(Effect.provide(env))
+
+  it.effect("a forced format that finds nothing says what the file looks like", () =>
+    Effect.gen(function*() {
+      const error = yield* Effect.flip(
+        Trace.read(`${repo}/examples/traces/claude-code/session-example.jsonl`, "codex")
+      )
+      expect(error._tag).toBe("UnknownTraceFormat")
+      expect(error.message).toContain("--format claude-code")
+    }).pipe(Effect.provide(NodeContext.layer)))
 
   it.live("an unknown shape names the supported formats; a trace with nothing replayable fails", () =>
     Effect.gen(function*() {

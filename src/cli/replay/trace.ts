@@ -65,6 +65,18 @@ export const parse = (
       return yield* new UnknownTraceFormat({ path, reason: `no tool calls of a known format found; ${supported}` })
     }
     const body = reader.read(document.value)
+    if (requested !== "auto" && body.turns.length === 0 && body.skipped.length === 0) {
+      // a forced format that finds nothing: say what the file looks like instead of an empty table
+      const detected = readers.find((candidate) => candidate.detect(document.value))
+      if (detected !== undefined && detected.format !== requested) {
+        return yield* new UnknownTraceFormat({
+          path,
+          reason: `no tool calls of a ${Model.labels[requested]} found; it looks like a ${
+            Model.labels[detected.format]
+          } (--format ${detected.format}, or leave --format out)`
+        })
+      }
+    }
     return { ...body, format: reader.format, container: document.value.container, subagents: [] }
   })
 
