@@ -5,6 +5,20 @@ import * as Command from "../../cluster/Command.js"
 import type * as ToolRegistry from "../../cluster/ToolRegistry.js"
 import { describeError } from "../describeCause.js"
 
+/** The name, the planner's declaration and the argument check every registered tool has. */
+const common = (
+  name: string,
+  options: Pick<ToolRegistry.Tool["spec"], "traits" | "lane">,
+  decode: (args: unknown) => Effect.Effect<unknown, ParseResult.ParseError>
+): Pick<ToolRegistry.Tool, "name" | "spec" | "validate"> => ({
+  name,
+  spec: {
+    ...(options.traits === undefined ? {} : { traits: options.traits }),
+    ...(options.lane === undefined ? {} : { lane: options.lane })
+  },
+  validate: (args: unknown) => Effect.asVoid(decode(args))
+})
+
 /** @internal */
 export const tool = <A, I, B, J, E>(
   name: string,
@@ -13,12 +27,7 @@ export const tool = <A, I, B, J, E>(
   const decode = Schema.decodeUnknown(options.args)
   const encode = Schema.encode(options.success)
   return {
-    name,
-    spec: {
-      ...(options.traits === undefined ? {} : { traits: options.traits }),
-      ...(options.lane === undefined ? {} : { lane: options.lane })
-    },
-    validate: (args) => Effect.asVoid(decode(args)),
+    ...common(name, options, decode),
     run: (args) =>
       decode(args).pipe(
         Effect.mapError((error) => `invalid arguments: ${ParseResult.TreeFormatter.formatErrorSync(error)}`),
@@ -39,12 +48,7 @@ export const external = <A, I, B, J>(
   const decode = Schema.decodeUnknown(options.args)
   const decodeResult = Schema.decodeUnknown(options.success)
   return {
-    name,
-    spec: {
-      ...(options.traits === undefined ? {} : { traits: options.traits }),
-      ...(options.lane === undefined ? {} : { lane: options.lane })
-    },
-    validate: (args) => Effect.asVoid(decode(args)),
+    ...common(name, options, decode),
     run: () => Effect.fail(`${name} is completed by the host (an external tool)`),
     external: { checkResult: (value) => Effect.asVoid(decodeResult(value)) }
   }

@@ -10,7 +10,7 @@
 import * as Option from "effect/Option"
 import * as Json from "../json.js"
 import * as Model from "../model.js"
-import { argumentsOf, badLines, type Document, entries, type Reader, where } from "./document.js"
+import { argumentsOf, badLines, type Document, entries, type Reader, toolUses, where } from "./document.js"
 
 const messageOf = (value: unknown): Json.Obj | undefined => {
   if (Json.str(value, "role") !== undefined && Json.isObj(value)) return value
@@ -105,17 +105,10 @@ export const readAnthropic = (
       continue
     }
     const group = `${where(document, line)}`
-    blocks(message).forEach((block, k) => {
-      if (Json.str(block, "type") !== "tool_use") return
-      const id = Json.str(block, "id")
-      const name = Json.str(block, "name")
-      if (id === undefined || name === undefined) {
-        builder.skip(`${where(document, line)}, block ${k + 1}`, "malformed tool_use block (id, name, input)")
-        return
-      }
-      builder.call({ id, name, input: Json.isObj(block) ? block["input"] ?? {} : {} })
+    for (const { block, id, input, name } of toolUses(blocks(message), builder, where(document, line))) {
+      builder.call({ id, name, input })
       builder.duration(id, durationOf(block), "duration_ms on the call")
-    })
+    }
     extra(message, builder, group)
   }
   return { turns: builder.build(), skipped: [...badLines(document), ...builder.skipped], root: Option.none() }

@@ -11,7 +11,7 @@
 import * as Option from "effect/Option"
 import * as Json from "../json.js"
 import * as Model from "../model.js"
-import { badLines, type Document, entries, type Reader, where } from "./document.js"
+import { badLines, type Document, entries, type Reader, toolUses, where } from "./document.js"
 
 const isEvent = (value: unknown): boolean =>
   Json.isObj(value) && (value["type"] === "user" || value["type"] === "assistant") &&
@@ -39,17 +39,10 @@ export const reader: Reader = {
       const blocks = Json.arr(message, "content")
       if (Json.str(value, "type") === "assistant") {
         const group = usable(Json.str(message, "id")) ?? usable(Json.str(value, "requestId")) ?? `line ${line}`
-        blocks.forEach((block, k) => {
-          if (Json.str(block, "type") !== "tool_use") return
-          const id = Json.str(block, "id")
-          const name = Json.str(block, "name")
-          if (id === undefined || name === undefined) {
-            builder.skip(`${where(document, line)}, block ${k + 1}`, "malformed tool_use block (id, name, input)")
-            return
-          }
-          const input = Json.obj(block, "input") ?? {}
+        for (const { id, input: raw, name } of toolUses(blocks, builder, where(document, line))) {
+          const input = Json.isObj(raw) ? raw : {}
           builder.call({ id, name, input, group, startedAt: at, background: input["run_in_background"] === true })
-        })
+        }
         continue
       }
       const result = Json.obj(value, "toolUseResult")

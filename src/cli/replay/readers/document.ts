@@ -102,3 +102,26 @@ export const argumentsOf = (raw: unknown): { readonly ok: true; readonly value: 
   if (raw.trim() === "") return { ok: true, value: {} }
   return Option.match(Json.parse(raw), { onNone: () => ({ ok: false }), onSome: (value) => ({ ok: true, value }) })
 }
+
+/**
+ * The tool calls of an Anthropic-style content array (`tool_use` blocks: `id`, `name`, `input`), in order; a
+ * malformed block is skipped on `builder` with its place.
+ *
+ * @since 0.1.0
+ * @category parsing
+ */
+export const toolUses = (
+  blocks: ReadonlyArray<unknown>,
+  builder: Model.Builder,
+  place: string
+): Array<{ readonly id: string; readonly name: string; readonly input: unknown; readonly block: unknown }> =>
+  blocks.flatMap((block, k) => {
+    if (Json.str(block, "type") !== "tool_use") return []
+    const id = Json.str(block, "id")
+    const name = Json.str(block, "name")
+    if (id === undefined || name === undefined) {
+      builder.skip(`${place}, block ${k + 1}`, "malformed tool_use block (id, name, input)")
+      return []
+    }
+    return [{ id, name, input: Json.isObj(block) ? block["input"] ?? {} : {}, block }]
+  })
