@@ -1,0 +1,357 @@
+import * as HttpClient from "@effect/platform/HttpClient"
+import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
+import { describe, expect, it } from "@effect/vitest"
+import {
+  AggregationTemporality,
+  DataPointType,
+  InMemoryMetricExporter,
+  PeriodicExportingMetricReader
+} from "@opentelemetry/sdk-metrics"
+import { InMemorySpanExporter, type ReadableSpan, SimpleSpanProcessor } from "@opentelemetry/sdk-trace-base"
+import { ConfigProvider, Duration, Effect, FastCheck, Layer, Metric } from "effect"
+import * as LaneMetrics from "../src/LaneMetrics.js"
+import * as LaneQueue from "../src/LaneQueue.js"
+import { Otel } from "../src/otel/index.js"
+import * as Strategy from "../src/Strategy.js"
+import { queueLayer } from "./utils/harness.js"
+
+// A session: a submit, a submit by tool, a batch with a failure, an enqueued task and a turn of three
+// reads, all under the caller's own span. Every task opens a span of its own (`tool.<name>`).
+const tool = (name: string) => Effect.withSpan(Effect.succeed(name), `tool.${name}`)
+
+const session = Effect.gen(function*() {
+  const queue = yield* LaneQueue.LaneQueue
+  yield* queue.submit("execute", tool("bash"))
+  yield* queue.submitByTool("web_fetch", tool("web_fetch"))
+  yield* queue.submitBatch("query", [
+    tool("grep"),
+    tool("glob"),
+    Effect.withSpan(Effect.fail("no such file"), "tool.ls")
+  ])
+  const handle = yield* queue.enqueue("generate", tool("llm"))
+  yield* handle.await
+  const calls = ["a", "b", "c"].map((id) => ({ id, name: "read" }))
+  yield* Strategy.runTurn(queue, calls, (call) => tool(`read-${call.id}`))
+}).pipe(Effect.withSpan("agent.turn"))
+
+/** The query lane's submitted and completed counters in Effect's (process-wide) registry. */
+const queryCount = (counter: Metric.Metric.Counter<number>) =>
+  Effect.map(Metric.value(counter.pipe(Metric.tagged("lane", "query"))), (state) => state.count)
+
+const queryCounts = Effect.all({
+  submitted: queryCount(LaneMetrics.counters.submitted),
+  completed: queryCount(LaneMetrics.counters.completed)
+})
+
+interface SpanTree {
+  readonly byName: (name: string) => ReadonlyArray<ReadableSpan>
+  readonly parentName: (span: ReadableSpan) => string | undefined
+}
+
+const spanTree = (spans: ReadonlyArray<ReadableSpan>): SpanTree => {
+  const byId = new Map(spans.map((span) => [span.spanContext().spanId, span]))
+  return {
+    byName: (name) => spans.filter((span) => span.name === name),
+    parentName: (span) => {
+      const parentId = span.parentSpanContext?.spanId
+      return parentId === undefined ? undefined : byId.get(parentId)?.name
+    }
+  }
+}
+
+/** The single span named `name`. */
+const only = (tree: SpanTree, name: string): ReadableSpan => {
+  const found = tree.byName(name)
+  expect(found.map((span) => span.name)).toEqual([name])
+  const [span] = found
+  if (span === undefined) throw new Error(`no span ${name}`)
+  return span
+}
+
+describe("Otel.layer (the OpenTelemetry SDK with in-memory exporters)", () => {
+  it.effect("the queue's spans reach the span exporter, each task's span under its submitter's", () =>
+    Effect.gen(function*() {
+      const exporter = new InMemorySpanExporter()
+      // read inside the layer: closing it shuts the exporter down, which empties it
+      const spans = yield* Effect.zipRight(session, Effect.sync(() => [...exporter.getFinishedSpans()])).pipe(
+        Effect.provide(queueLayer()),
+        Effect.provide(Otel.layer({ serviceName: "otel-test", spanProcessors: [new SimpleSpanProcessor(exporter)] }))
+      )
+      const tree = spanTree(spans)
+      const turn = only(tree, "agent.turn")
+      expect(turn.resource.attributes["service.name"]).toBe("otel-test")
+
+      // the per-task entry points (traced only when a tracer is installed) sit under the caller's span
+      for (
+        const [entry, task] of [
+          ["LaneQueue.submit", "tool.bash"],
+          ["LaneQueue.submitByTool", "tool.web_fetch"],
+          ["LaneQueue.enqueue", "tool.llm"]
+        ] as const
+      ) {
+        expect(tree.parentName(only(tree, entry))).toBe("agent.turn")
+        expect(tree.parentName(only(tree, task))).toBe(entry)
+      }
+      // one span for the batch, its three tasks under it, the failed one marked as an error
+      const batches = tree.byName("LaneQueue.submitBatch")
+      const sessionBatch = batches.filter((span) => tree.parentName(span) === "agent.turn")
+      expect(sessionBatch).toHaveLength(1)
+      for (const name of ["tool.grep", "tool.glob", "tool.ls"]) {
+        expect(tree.parentName(only(tree, name))).toBe("LaneQueue.submitBatch")
+      }
+      expect(only(tree, "tool.ls").status.code).toBe(2) // SpanStatusCode.ERROR
+      expect(only(tree, "tool.grep").status.code).not.toBe(2)
+
+      // the turn: its calls go through the queue (a batch, or submits when planned sequential)
+      expect(tree.parentName(only(tree, "Strategy.runTurn"))).toBe("agent.turn")
+      for (const id of ["a", "b", "c"]) {
+        const entry = tree.parentName(only(tree, `tool.read-${id}`))
+        expect(entry).toMatch(/^LaneQueue\./)
+        const entrySpan = spans.find((span) =>
+          span.name === entry &&
+          tree.byName(`tool.read-${id}`)[0]?.parentSpanContext?.spanId === span.spanContext().spanId
+        )
+        expect(entrySpan === undefined ? undefined : tree.parentName(entrySpan)).toBe("Strategy.runTurn")
+      }
+      // one trace
+      expect(new Set(spans.map((span) => span.spanContext().traceId)).size).toBe(1)
+    }))
+
+  it.effect("the lane counters reach the metric exporter", () =>
+    Effect.gen(function*() {
+      const before = yield* queryCounts
+      const exporter = new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE)
+      const reader = new PeriodicExportingMetricReader({ exporter, exportIntervalMillis: 3_600_000 })
+      const exported = yield* Effect.gen(function*() {
+        yield* session
+        // a collection now rather than at the hour: what the reader would send
+        yield* Effect.promise(() => reader.forceFlush())
+        return exporter.getMetrics()
+      }).pipe(Effect.provide(queueLayer()), Effect.provide(Otel.layer({ metricReaders: [reader] })))
+
+      const after = yield* queryCounts
+      // the batch's three tasks, the web_fetch and the turn's three reads (wherever the planner put them)
+      expect(after.submitted - before.submitted).toBe(7)
+      expect(after.completed - before.completed).toBe(6)
+
+      const metrics = exported.flatMap((resource) => resource.scopeMetrics.flatMap((scope) => scope.metrics))
+      const exportedCount = (name: string) => {
+        const metric = metrics.find((candidate) => candidate.descriptor.name === name)
+        expect(metric?.dataPointType).toBe(DataPointType.SUM)
+        const point = metric?.dataPoints.find((candidate) => candidate.attributes["lane"] === "query")
+        return point?.value
+      }
+      expect(exportedCount("effect_lanes_tasks_submitted")).toBe(after.submitted)
+      expect(exportedCount("effect_lanes_tasks_completed")).toBe(after.completed)
+      expect(metrics.map((metric) => metric.descriptor.name)).toEqual(
+        // a summary goes out as its quantiles, count and sum
+        expect.arrayContaining([
+          "effect_lanes_tasks_failed",
+          "effect_lanes_wait_millis_quantiles",
+          "effect_lanes_run_millis_count"
+        ])
+      )
+    }))
+})
+
+// ---------------------------------------------------------------------------------------------
+// OTLP configured from the environment
+// ---------------------------------------------------------------------------------------------
+
+const fromEnv = (env: Record<string, string>) =>
+  Effect.withConfigProvider(Otel.otlpConfig, ConfigProvider.fromMap(new Map(Object.entries(env))))
+
+/** The message of the `ConfigError` the env fails with. */
+const failure = (env: Record<string, string>) => Effect.map(Effect.flip(fromEnv(env)), String)
+
+const endpoint = { OTEL_EXPORTER_OTLP_ENDPOINT: "http://collector:4318" }
+
+describe("Otel.otlpConfig (OTLP from the OTEL_* variables)", () => {
+  it.effect("the base endpoint gets each signal's path, with one slash between", () =>
+    Effect.gen(function*() {
+      for (
+        const [base, traces, metrics] of [
+          ["http://collector:4318", "http://collector:4318/v1/traces", "http://collector:4318/v1/metrics"],
+          ["http://collector:4318/", "http://collector:4318/v1/traces", "http://collector:4318/v1/metrics"],
+          [
+            "https://otlp.example.com/api/otlp",
+            "https://otlp.example.com/api/otlp/v1/traces",
+            "https://otlp.example.com/api/otlp/v1/metrics"
+          ],
+          [
+            "https://otlp.example.com/api/otlp/",
+            "https://otlp.example.com/api/otlp/v1/traces",
+            "https://otlp.example.com/api/otlp/v1/metrics"
+          ]
+        ] as const
+      ) {
+        const options = yield* fromEnv({ OTEL_EXPORTER_OTLP_ENDPOINT: base })
+        expect([options.tracesUrl, options.metricsUrl]).toEqual([traces, metrics])
+      }
+    }))
+
+  it.effect("a signal's own endpoint is used as it is, and alone exports that signal only", () =>
+    Effect.gen(function*() {
+      const both = yield* fromEnv({ ...endpoint, OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: "http://traces:9999/custom" })
+      expect([both.tracesUrl, both.metricsUrl]).toEqual([
+        "http://traces:9999/custom",
+        "http://collector:4318/v1/metrics"
+      ])
+      const tracesOnly = yield* fromEnv({ OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: "http://traces:4318/v1/traces" })
+      expect([tracesOnly.tracesUrl, tracesOnly.metricsUrl]).toEqual(["http://traces:4318/v1/traces", undefined])
+      const metricsOnly = yield* fromEnv({ OTEL_EXPORTER_OTLP_METRICS_ENDPOINT: "http://metrics:4318/m" })
+      expect([metricsOnly.tracesUrl, metricsOnly.metricsUrl]).toEqual([undefined, "http://metrics:4318/m"])
+    }))
+
+  it.effect("defaults: protobuf, service effect-lanes, no headers; empty values count as unset", () =>
+    Effect.gen(function*() {
+      const options = yield* fromEnv({ ...endpoint, OTEL_EXPORTER_OTLP_HEADERS: " ", OTEL_SERVICE_NAME: "" })
+      expect(options).toMatchObject({
+        protocol: "http/protobuf",
+        serviceName: "effect-lanes",
+        tracesHeaders: {},
+        metricsHeaders: {},
+        attributes: {}
+      })
+    }))
+
+  it.effect("headers: k=v pairs, percent-decoded, a value may hold '='; signal headers add over them", () =>
+    Effect.gen(function*() {
+      const options = yield* fromEnv({
+        ...endpoint,
+        OTEL_EXPORTER_OTLP_HEADERS: "authorization=Basic%20dXNlcjpwYXNz==, x-tenant = t1 ,",
+        OTEL_EXPORTER_OTLP_TRACES_HEADERS: "x-tenant=traces"
+      })
+      expect(options.metricsHeaders).toEqual({ authorization: "Basic dXNlcjpwYXNz==", "x-tenant": "t1" })
+      expect(options.tracesHeaders).toEqual({ authorization: "Basic dXNlcjpwYXNz==", "x-tenant": "traces" })
+    }))
+
+  it.effect.prop(
+    "headers: any names and values, percent-encoded, read back as they were",
+    [FastCheck.dictionary(FastCheck.stringMatching(/^[a-z0-9-]{1,12}$/), FastCheck.string())],
+    ([headers]) =>
+      Effect.gen(function*() {
+        const text = Object.entries(headers)
+          .map(([key, value]) => `${key}=${encodeURIComponent(value)}`)
+          .join(",")
+        const options = yield* fromEnv({ ...endpoint, OTEL_EXPORTER_OTLP_HEADERS: text })
+        expect(options.tracesHeaders).toEqual(headers)
+      })
+  )
+
+  it.effect("the service name: OTEL_SERVICE_NAME, else service.name in OTEL_RESOURCE_ATTRIBUTES", () =>
+    Effect.gen(function*() {
+      const attributes = "service.name=from-attributes,deployment.environment=staging"
+      const fromAttributes = yield* fromEnv({ ...endpoint, OTEL_RESOURCE_ATTRIBUTES: attributes })
+      expect(fromAttributes.serviceName).toBe("from-attributes")
+      expect(fromAttributes.attributes).toEqual({
+        "service.name": "from-attributes",
+        "deployment.environment": "staging"
+      })
+      const named = yield* fromEnv({ ...endpoint, OTEL_RESOURCE_ATTRIBUTES: attributes, OTEL_SERVICE_NAME: "agent" })
+      expect(named.serviceName).toBe("agent")
+    }))
+
+  it.effect("protocol and intervals", () =>
+    Effect.gen(function*() {
+      const options = yield* fromEnv({
+        ...endpoint,
+        OTEL_EXPORTER_OTLP_PROTOCOL: "http/json",
+        OTEL_BSP_SCHEDULE_DELAY: "250",
+        OTEL_METRIC_EXPORT_INTERVAL: "15000"
+      })
+      expect(options.protocol).toBe("http/json")
+      const millis = (input: Duration.DurationInput | undefined) =>
+        input === undefined ? undefined : Duration.toMillis(input)
+      expect(millis(options.tracesExportInterval)).toBe(250)
+      expect(millis(options.metricsExportInterval)).toBe(15_000)
+    }))
+
+  it.effect("no endpoint at all: a ConfigError naming OTEL_EXPORTER_OTLP_ENDPOINT", () =>
+    Effect.gen(function*() {
+      const message = yield* failure({ OTEL_SERVICE_NAME: "agent" })
+      expect(message).toContain("OTEL_EXPORTER_OTLP_ENDPOINT")
+      expect(message).toContain("Missing data")
+    }))
+
+  it.effect("a malformed value: a ConfigError naming its variable", () =>
+    Effect.gen(function*() {
+      for (
+        const [key, value] of [
+          ["OTEL_EXPORTER_OTLP_HEADERS", "api-key"],
+          ["OTEL_EXPORTER_OTLP_HEADERS", "=value"],
+          ["OTEL_EXPORTER_OTLP_HEADERS", "bad name=value"],
+          ["OTEL_EXPORTER_OTLP_HEADERS", "k=%E0%A4%A"],
+          ["OTEL_EXPORTER_OTLP_TRACES_HEADERS", "k"],
+          ["OTEL_EXPORTER_OTLP_ENDPOINT", "collector:4318"],
+          ["OTEL_EXPORTER_OTLP_ENDPOINT", "not a url"],
+          ["OTEL_EXPORTER_OTLP_METRICS_ENDPOINT", "grpc://collector:4317"],
+          ["OTEL_EXPORTER_OTLP_PROTOCOL", "grpc"],
+          ["OTEL_RESOURCE_ATTRIBUTES", "team"],
+          ["OTEL_BSP_SCHEDULE_DELAY", "5 seconds"],
+          ["OTEL_METRIC_EXPORT_INTERVAL", "0"]
+        ] as const
+      ) {
+        const message = yield* failure({ ...endpoint, [key]: value })
+        expect(message, `${key}=${value}`).toContain(`Invalid data at ${key}`)
+      }
+    }))
+
+  it.effect("layerOtlpFromEnv without an endpoint fails to build, naming OTEL_EXPORTER_OTLP_ENDPOINT", () =>
+    Effect.gen(function*() {
+      const error = yield* Effect.flip(Effect.scoped(Layer.build(Otel.layerOtlpFromEnv)))
+      expect(String(error)).toContain("OTEL_EXPORTER_OTLP_ENDPOINT")
+    }).pipe(Effect.withConfigProvider(ConfigProvider.fromMap(new Map()))))
+})
+
+describe("Otel.layerOtlpConfig (OTLP over HTTP, a recording client)", () => {
+  it.effect("the session's spans and counters are posted to the configured URLs with the headers", () =>
+    Effect.gen(function*() {
+      const requests: Array<
+        { readonly url: string; readonly headers: Record<string, string>; readonly body: unknown }
+      > = []
+      const client = HttpClient.make((request) =>
+        Effect.sync(() => {
+          const body = request.body._tag === "Uint8Array"
+            ? JSON.parse(new TextDecoder().decode(request.body.body))
+            : undefined
+          requests.push({ url: request.url, headers: request.headers, body })
+          return HttpClientResponse.fromWeb(request, new Response(null, { status: 200 }))
+        })
+      )
+      const env = ConfigProvider.fromMap(
+        new Map([
+          ["OTEL_EXPORTER_OTLP_ENDPOINT", "http://collector:4318/otlp"],
+          ["OTEL_EXPORTER_OTLP_HEADERS", "authorization=Bearer%20t0ken"],
+          ["OTEL_EXPORTER_OTLP_PROTOCOL", "http/json"],
+          ["OTEL_SERVICE_NAME", "otlp-test"]
+        ])
+      )
+      // closing the layer sends what is buffered: no export interval has to pass
+      yield* session.pipe(
+        Effect.provide(queueLayer()),
+        Effect.provide(
+          Otel.layerOtlpConfig(Otel.otlpConfig).pipe(
+            Layer.provide(Layer.succeed(HttpClient.HttpClient, client)),
+            Layer.provide(Layer.setConfigProvider(env))
+          )
+        )
+      )
+
+      const traces = requests.filter((request) => request.url === "http://collector:4318/otlp/v1/traces")
+      const metrics = requests.filter((request) => request.url === "http://collector:4318/otlp/v1/metrics")
+      expect(traces.length).toBeGreaterThan(0)
+      expect(metrics.length).toBeGreaterThan(0)
+      for (const request of [...traces, ...metrics]) {
+        expect(request.headers["authorization"]).toBe("Bearer t0ken")
+        expect(request.headers["content-type"]).toBe("application/json")
+      }
+      const sent = JSON.stringify(traces.map((request) => request.body))
+      for (const name of ["agent.turn", "LaneQueue.submit", "LaneQueue.submitBatch", "Strategy.runTurn", "tool.grep"]) {
+        expect(sent).toContain(`"name":"${name}"`)
+      }
+      expect(sent).toContain(`"stringValue":"otlp-test"`)
+      const sentMetrics = JSON.stringify(metrics.map((request) => request.body))
+      expect(sentMetrics).toContain(`"name":"effect_lanes_tasks_submitted"`)
+    }))
+})
