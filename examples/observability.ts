@@ -1,15 +1,15 @@
 /**
  * Observability: traces and metrics of a session queue.
  *
- * Every public operation of the queue is an `Effect.fn` span (`LaneQueue.submit`,
+ * Once a tracer is installed, every public operation of the queue is a span (`LaneQueue.submit`,
  * `LaneQueue.submitByTool`, `LaneQueue.submitBatch`, ...), and `Strategy.runTurn` is one too, so
  * any Effect `Tracer` sees them. Here a small custom tracer (`Tracer.make` + `Layer.setTracer`)
- * records the spans in memory and prints the tree. With `@effect/opentelemetry`, provide its
- * `NodeSdk.layer(...)` instead of `Layer.setTracer(recording.tracer)` and the same spans export as
- * they are, to any OpenTelemetry collector; nothing in the queue changes. (It is not used here
- * because its releases for Effect 3 require another `@effect/platform` than the one pinned.)
+ * records the spans in memory and prints the tree. With OpenTelemetry, provide one of
+ * `effect-lanes/otel`'s layers (`Otel.layerOtlpFromEnv`, `Otel.layer(...)`; see
+ * `examples/otel-console.ts`) instead of `Layer.setTracer(recording.tracer)` and the same spans
+ * export as they are, to any OpenTelemetry collector; nothing in the queue changes.
  *
- * The queue's counters and latency summaries are Effect `Metric`s tagged by `lane` and `session`
+ * The queue's counters and latency summaries are Effect `Metric`s tagged by `lane`
  * (`effect_lanes_*`), readable with `Metric.snapshot` or exported by OpenTelemetry's metric reader;
  * `queue.metrics` returns the same counts with p50/p90/p95/p99 as plain numbers.
  *
