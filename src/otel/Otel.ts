@@ -112,11 +112,8 @@ export interface OtlpOptions {
  * `NodeSdk.layer`), sending to the span processors and metric readers given. Closing the layer
  * flushes and shuts them down.
  *
- * Fails with a `ConfigError` naming the variable when `OTEL_SERVICE_NAME` or
- * `OTEL_RESOURCE_ATTRIBUTES` (`key=value,...`, percent-encoded) is malformed. Needs
- * `@effect/opentelemetry`, `@opentelemetry/api`, `@opentelemetry/resources`,
- * `@opentelemetry/semantic-conventions`, `@opentelemetry/sdk-trace-base`,
- * `@opentelemetry/sdk-trace-node` and `@opentelemetry/sdk-metrics` installed.
+ * Fails with a `ConfigError` naming the variable when `OTEL_RESOURCE_ATTRIBUTES` (`key=value,...`,
+ * percent-encoded) is malformed.
  *
  * @example
  * ```ts
@@ -149,8 +146,8 @@ export const layerConsole: (
 
 /**
  * Spans and metrics exported as OTLP over HTTP by `@effect/opentelemetry`'s own `OtlpTracer` and
- * `OtlpMetrics` (batched, retried, flushed when the layer closes), through the `HttpClient` provided.
- * Needs `@effect/opentelemetry` only (its `@opentelemetry/*` peers are not loaded).
+ * `OtlpMetrics` (batched, retried, flushed when the layer closes), through the `HttpClient` provided:
+ * no OpenTelemetry SDK object is created, and spans skip the SDK tracer's per-fiber context step.
  *
  * @since 0.1.0
  * @category layers

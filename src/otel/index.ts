@@ -1,7 +1,9 @@
 /**
  * `effect-lanes/otel`: effect-lanes' spans and metrics exported to OpenTelemetry through
- * `@effect/opentelemetry` (an optional entry point; needs `@effect/opentelemetry` 0.64.x, and for
- * the SDK layers the `@opentelemetry/*` SDK 2.x packages, installed beside `effect-lanes`).
+ * `@effect/opentelemetry` (an optional entry point; needs `@effect/opentelemetry` 0.64.x and the
+ * OpenTelemetry JS SDK 2.x packages it lists as peers installed beside `effect-lanes`:
+ * `@opentelemetry/api` 1.9, `resources`, `sdk-trace-base`, `sdk-trace-node`, `sdk-metrics`,
+ * `semantic-conventions`).
  *
  * @since 0.1.0
  */
