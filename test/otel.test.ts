@@ -69,6 +69,26 @@ const only = (tree: SpanTree, name: string): ReadableSpan => {
 }
 
 describe("Otel.layer (the OpenTelemetry SDK with in-memory exporters)", () => {
+  it.effect("the resource: OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES; a malformed one fails naming it", () =>
+    Effect.gen(function*() {
+      const exporter = new InMemorySpanExporter()
+      const layer = Otel.layer({ spanProcessors: [new SimpleSpanProcessor(exporter)] })
+      const env = (entries: Record<string, string>) => ConfigProvider.fromMap(new Map(Object.entries(entries)))
+      const resource = yield* Effect.withSpan(Effect.void, "one").pipe(
+        Effect.zipRight(Effect.sync(() => exporter.getFinishedSpans()[0]?.resource.attributes)),
+        Effect.provide(layer),
+        Effect.withConfigProvider(env({ OTEL_SERVICE_NAME: "agent", OTEL_RESOURCE_ATTRIBUTES: "team=lanes" }))
+      )
+      expect(resource).toMatchObject({ "service.name": "agent", team: "lanes" })
+      const error = yield* Effect.flip(
+        Effect.void.pipe(
+          Effect.provide(layer),
+          Effect.withConfigProvider(env({ OTEL_RESOURCE_ATTRIBUTES: "team" }))
+        )
+      )
+      expect(String(error)).toContain("Invalid data at OTEL_RESOURCE_ATTRIBUTES")
+    }))
+
   it.effect("the queue's spans reach the span exporter, each task's span under its submitter's", () =>
     Effect.gen(function*() {
       const exporter = new InMemorySpanExporter()
@@ -304,39 +324,50 @@ describe("Otel.otlpConfig (OTLP from the OTEL_* variables)", () => {
     }).pipe(Effect.withConfigProvider(ConfigProvider.fromMap(new Map()))))
 })
 
+interface Recorded {
+  readonly url: string
+  readonly headers: Readonly<Record<string, string>>
+  readonly bytes: number
+  readonly text: string
+}
+
+/** An `HttpClient` that answers 200 to every request and keeps what was sent. */
+const recordingClient = () => {
+  const requests: Array<Recorded> = []
+  const client = HttpClient.make((request) =>
+    Effect.sync(() => {
+      const body = request.body._tag === "Uint8Array" ? request.body.body : new Uint8Array()
+      requests.push({
+        url: request.url,
+        headers: request.headers,
+        bytes: body.length,
+        text: new TextDecoder().decode(body)
+      })
+      return HttpClientResponse.fromWeb(request, new Response(null, { status: 200 }))
+    })
+  )
+  return { client, requests }
+}
+
+/** `layerOtlpConfig(otlpConfig)` over `client`, its variables from `env`. */
+const otlpLayer = (client: HttpClient.HttpClient, env: Record<string, string>) =>
+  Otel.layerOtlpConfig(Otel.otlpConfig).pipe(
+    Layer.provide(Layer.succeed(HttpClient.HttpClient, client)),
+    Layer.provide(Layer.setConfigProvider(ConfigProvider.fromMap(new Map(Object.entries(env)))))
+  )
+
 describe("Otel.layerOtlpConfig (OTLP over HTTP, a recording client)", () => {
   it.effect("the session's spans and counters are posted to the configured URLs with the headers", () =>
     Effect.gen(function*() {
-      const requests: Array<
-        { readonly url: string; readonly headers: Record<string, string>; readonly body: unknown }
-      > = []
-      const client = HttpClient.make((request) =>
-        Effect.sync(() => {
-          const body = request.body._tag === "Uint8Array"
-            ? JSON.parse(new TextDecoder().decode(request.body.body))
-            : undefined
-          requests.push({ url: request.url, headers: request.headers, body })
-          return HttpClientResponse.fromWeb(request, new Response(null, { status: 200 }))
-        })
-      )
-      const env = ConfigProvider.fromMap(
-        new Map([
-          ["OTEL_EXPORTER_OTLP_ENDPOINT", "http://collector:4318/otlp"],
-          ["OTEL_EXPORTER_OTLP_HEADERS", "authorization=Bearer%20t0ken"],
-          ["OTEL_EXPORTER_OTLP_PROTOCOL", "http/json"],
-          ["OTEL_SERVICE_NAME", "otlp-test"]
-        ])
-      )
+      const { client, requests } = recordingClient()
+      const env = {
+        OTEL_EXPORTER_OTLP_ENDPOINT: "http://collector:4318/otlp",
+        OTEL_EXPORTER_OTLP_HEADERS: "authorization=Bearer%20t0ken",
+        OTEL_EXPORTER_OTLP_PROTOCOL: "http/json",
+        OTEL_SERVICE_NAME: "otlp-test"
+      }
       // closing the layer sends what is buffered: no export interval has to pass
-      yield* session.pipe(
-        Effect.provide(queueLayer()),
-        Effect.provide(
-          Otel.layerOtlpConfig(Otel.otlpConfig).pipe(
-            Layer.provide(Layer.succeed(HttpClient.HttpClient, client)),
-            Layer.provide(Layer.setConfigProvider(env))
-          )
-        )
-      )
+      yield* session.pipe(Effect.provide(queueLayer()), Effect.provide(otlpLayer(client, env)))
 
       const traces = requests.filter((request) => request.url === "http://collector:4318/otlp/v1/traces")
       const metrics = requests.filter((request) => request.url === "http://collector:4318/otlp/v1/metrics")
@@ -345,13 +376,31 @@ describe("Otel.layerOtlpConfig (OTLP over HTTP, a recording client)", () => {
       for (const request of [...traces, ...metrics]) {
         expect(request.headers["authorization"]).toBe("Bearer t0ken")
         expect(request.headers["content-type"]).toBe("application/json")
+        expect(request.bytes).toBeGreaterThan(0)
       }
-      const sent = JSON.stringify(traces.map((request) => request.body))
+      const sent = traces.map((request) => request.text).join("")
       for (const name of ["agent.turn", "LaneQueue.submit", "LaneQueue.submitBatch", "Strategy.runTurn", "tool.grep"]) {
         expect(sent).toContain(`"name":"${name}"`)
       }
       expect(sent).toContain(`"stringValue":"otlp-test"`)
-      const sentMetrics = JSON.stringify(metrics.map((request) => request.body))
+      const sentMetrics = metrics.map((request) => request.text).join("")
       expect(sentMetrics).toContain(`"name":"effect_lanes_tasks_submitted"`)
+    }))
+
+  it.effect("by default protobuf; a traces endpoint alone sends spans only", () =>
+    Effect.gen(function*() {
+      const { client, requests } = recordingClient()
+      yield* session.pipe(
+        Effect.provide(queueLayer()),
+        Effect.provide(otlpLayer(client, { OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: "https://traces.example.com/in" }))
+      )
+      expect(requests.length).toBeGreaterThan(0)
+      for (const request of requests) {
+        expect(request.url).toBe("https://traces.example.com/in")
+        expect(request.headers["content-type"]).toBe("application/x-protobuf")
+        expect(request.bytes).toBeGreaterThan(0)
+      }
+      // protobuf carries the span names as plain UTF-8 strings
+      expect(requests.map((request) => request.text).join("")).toContain("LaneQueue.submitBatch")
     }))
 })
