@@ -171,7 +171,9 @@ export const layerOtlpConfig: (
  *
  * With no endpoint set it fails with a `ConfigError` naming `OTEL_EXPORTER_OTLP_ENDPOINT` (where
  * the OTLP specification would fall back to `http://localhost:4318`: asking for export with nowhere
- * to send it is a mistake worth reporting).
+ * to send it is a mistake worth reporting). Closing the layer sends what is buffered; a collector that
+ * cannot be reached delays the close by the shutdown timeout (3 seconds), and failed exports are
+ * logged at debug level only.
  *
  * @since 0.1.0
  * @category layers
