@@ -302,6 +302,7 @@ describe("Otel.otlpConfig (OTLP from the OTEL_* variables)", () => {
           ["OTEL_EXPORTER_OTLP_HEADERS", "=value"],
           ["OTEL_EXPORTER_OTLP_HEADERS", "bad name=value"],
           ["OTEL_EXPORTER_OTLP_HEADERS", "k=%E0%A4%A"],
+          ["OTEL_EXPORTER_OTLP_HEADERS", "k=a%0D%0Ainjected: yes"],
           ["OTEL_EXPORTER_OTLP_TRACES_HEADERS", "k"],
           ["OTEL_EXPORTER_OTLP_ENDPOINT", "collector:4318"],
           ["OTEL_EXPORTER_OTLP_ENDPOINT", "not a url"],

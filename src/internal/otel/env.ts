@@ -62,7 +62,8 @@ const headerName = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/
  * entry without `=` or with an empty key is an error.
  */
 const pairs =
-  (validKey: (key: string) => string | undefined) => (text: string): Either.Either<Record<string, string>, string> => {
+  (valid: (key: string, value: string) => string | undefined) =>
+  (text: string): Either.Either<Record<string, string>, string> => {
     const result: Record<string, string> = {}
     for (const entry of text.split(",")) {
       if (entry.trim() === "") continue
@@ -74,14 +75,20 @@ const pairs =
       if (Either.isLeft(key)) return Either.left(key.left)
       const value = percentDecode(entry.slice(at + 1).trim())
       if (Either.isLeft(value)) return Either.left(value.left)
-      const problem = key.right === "" ? `empty key in ${JSON.stringify(entry.trim())}` : validKey(key.right)
+      const problem = key.right === "" ? `empty key in ${JSON.stringify(entry.trim())}` : valid(key.right, value.right)
       if (problem !== undefined) return Either.left(problem)
       result[key.right] = value.right
     }
     return Either.right(result)
   }
 
-const headers = pairs((key) => headerName.test(key) ? undefined : `invalid HTTP header name ${JSON.stringify(key)}`)
+const headers = pairs((key, value) =>
+  !headerName.test(key)
+    ? `invalid HTTP header name ${JSON.stringify(key)}`
+    : /[\r\n\0]/.test(value)
+    ? `the value of header ${JSON.stringify(key)} holds a line break or NUL`
+    : undefined
+)
 
 const attributes = pairs(() => undefined)
 
