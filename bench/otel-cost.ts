@@ -1,7 +1,7 @@
 /**
  * What tracing costs per task: the same workloads with no tracer installed, with `Otel.layer` (the
- * OpenTelemetry SDK, a `BatchSpanProcessor` over an exporter that discards), with the same SDK tracer
- * minus the OpenTelemetry context it enters at every fiber step, and with `Otel.layerOtlp`
+ * OpenTelemetry SDK, a `BatchSpanProcessor` over an exporter that discards), the same with
+ * `otelContext: false` (no OpenTelemetry context entered at every fiber step), and with `Otel.layerOtlp`
  * (@effect/opentelemetry's own OTLP exporter, protobuf, over an `HttpClient` that answers 200 at once).
  *
  * Each contender has its own runtime and session queue (default settings); rounds interleave them,
@@ -10,12 +10,10 @@
  *
  * Run with `npx tsx bench/otel-cost.ts [rounds] [tasks]` (default 5 rounds of 10,000 tasks).
  */
-import * as NodeSdk from "@effect/opentelemetry/NodeSdk"
-import * as OtelTracer from "@effect/opentelemetry/Tracer"
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import { BatchSpanProcessor, InMemorySpanExporter, type ReadableSpan } from "@opentelemetry/sdk-trace-base"
-import { Effect, Layer, ManagedRuntime, Tracer } from "effect"
+import { Effect, Layer, ManagedRuntime } from "effect"
 import { LaneQueue, LanesConfig } from "effect-lanes"
 import { Otel } from "effect-lanes/otel"
 import * as os from "node:os"
@@ -48,18 +46,11 @@ const tracers: ReadonlyArray<readonly [string, Layer.Layer<never>]> = [
     })))
   ],
   [
-    // the same SDK tracer without its per-fiber-step context: what that step costs
-    "SDK, no context",
-    Layer.unwrapEffect(
-      Effect.map(OtelTracer.make, (tracer) => Layer.setTracer(Tracer.make({ span: tracer.span, context: (f) => f() })))
-    ).pipe(
-      Layer.provide(Layer.effect(
-        OtelTracer.OtelTracer,
-        Effect.map(OtelTracer.OtelTracerProvider, (provider) => provider.getTracer("bench"))
-      )),
-      Layer.provide(NodeSdk.layerTracerProvider(new BatchSpanProcessor(new Discard(), batchOptions))),
-      Layer.provide(NodeSdk.layerEmpty)
-    )
+    "... otelContext: false",
+    Layer.discard(Layer.orDie(Otel.layer({
+      spanProcessors: [new BatchSpanProcessor(new Discard(), batchOptions)],
+      otelContext: false
+    })))
   ],
   [
     "Otel.layerOtlp",
@@ -129,7 +120,7 @@ for (const [workload, run] of workloads) {
   runtimes.forEach(({ name }, index) => {
     const sorted = [...(samples[index] ?? [])].sort((a, b) => a - b)
     const spread = `${(sorted[0] ?? Number.NaN).toFixed(2)}-${(sorted[sorted.length - 1] ?? Number.NaN).toFixed(2)}`
-    console.log(`  ${name.padEnd(17)} ${median(sorted).toFixed(2).padStart(6)} µs/task  (${spread})`)
+    console.log(`  ${name.padEnd(22)} ${median(sorted).toFixed(2).padStart(6)} µs/task  (${spread})`)
   })
 }
 for (const { runtime } of runtimes) await runtime.dispose()

@@ -1,6 +1,7 @@
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import { describe, expect, it } from "@effect/vitest"
+import * as OtelApi from "@opentelemetry/api"
 import {
   AggregationTemporality,
   DataPointType,
@@ -68,7 +69,62 @@ const only = (tree: SpanTree, name: string): ReadableSpan => {
   return span
 }
 
+/**
+ * An OpenTelemetry context manager for synchronous code: `with` makes a context active while its
+ * function runs (Effect's tracer `context` step runs each fiber step synchronously inside it).
+ */
+class StackContextManager implements OtelApi.ContextManager {
+  private readonly stack: Array<OtelApi.Context> = []
+  active(): OtelApi.Context {
+    return this.stack[this.stack.length - 1] ?? OtelApi.ROOT_CONTEXT
+  }
+  with<A extends Array<unknown>, F extends (...args: A) => ReturnType<F>>(
+    context: OtelApi.Context,
+    fn: F,
+    thisArg?: ThisParameterType<F>,
+    ...args: A
+  ): ReturnType<F> {
+    this.stack.push(context)
+    try {
+      return fn.call(thisArg, ...args)
+    } finally {
+      this.stack.pop()
+    }
+  }
+  bind<T>(_context: OtelApi.Context, target: T): T {
+    return target
+  }
+  enable(): this {
+    return this
+  }
+  disable(): this {
+    this.stack.length = 0
+    return this
+  }
+}
+
 describe("Otel.layer (the OpenTelemetry SDK with in-memory exporters)", () => {
+  it.effect.each([true, false])(
+    "otelContext %s: code on @opentelemetry/api inside an Effect span sees it as active only with the context step",
+    (otelContext) =>
+      Effect.gen(function*() {
+        const exporter = new InMemorySpanExporter()
+        OtelApi.context.disable()
+        expect(OtelApi.context.setGlobalContextManager(new StackContextManager())).toBe(true)
+        const [active, outer] = yield* Effect.withSpan(
+          Effect.all([
+            Effect.sync(() => OtelApi.trace.getActiveSpan()?.spanContext().spanId),
+            Effect.map(Effect.currentSpan, (span) => span.spanId)
+          ]),
+          "outer"
+        ).pipe(
+          Effect.provide(Otel.layer({ spanProcessors: [new SimpleSpanProcessor(exporter)], otelContext })),
+          Effect.ensuring(Effect.sync(() => OtelApi.context.disable()))
+        )
+        expect(active).toBe(otelContext ? outer : undefined)
+      })
+  )
+
   it.effect("the resource: OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES; a malformed one fails naming it", () =>
     Effect.gen(function*() {
       const exporter = new InMemorySpanExporter()
@@ -89,53 +145,61 @@ describe("Otel.layer (the OpenTelemetry SDK with in-memory exporters)", () => {
       expect(String(error)).toContain("Invalid data at OTEL_RESOURCE_ATTRIBUTES")
     }))
 
-  it.effect("the queue's spans reach the span exporter, each task's span under its submitter's", () =>
-    Effect.gen(function*() {
-      const exporter = new InMemorySpanExporter()
-      // read inside the layer: closing it shuts the exporter down, which empties it
-      const spans = yield* Effect.zipRight(session, Effect.sync(() => [...exporter.getFinishedSpans()])).pipe(
-        Effect.provide(queueLayer()),
-        Effect.provide(Otel.layer({ serviceName: "otel-test", spanProcessors: [new SimpleSpanProcessor(exporter)] }))
-      )
-      const tree = spanTree(spans)
-      const turn = only(tree, "agent.turn")
-      expect(turn.resource.attributes["service.name"]).toBe("otel-test")
-
-      // the per-task entry points (traced only when a tracer is installed) sit under the caller's span
-      for (
-        const [entry, task] of [
-          ["LaneQueue.submit", "tool.bash"],
-          ["LaneQueue.submitByTool", "tool.web_fetch"],
-          ["LaneQueue.enqueue", "tool.llm"]
-        ] as const
-      ) {
-        expect(tree.parentName(only(tree, entry))).toBe("agent.turn")
-        expect(tree.parentName(only(tree, task))).toBe(entry)
-      }
-      // one span for the batch, its three tasks under it, the failed one marked as an error
-      const batches = tree.byName("LaneQueue.submitBatch")
-      const sessionBatch = batches.filter((span) => tree.parentName(span) === "agent.turn")
-      expect(sessionBatch).toHaveLength(1)
-      for (const name of ["tool.grep", "tool.glob", "tool.ls"]) {
-        expect(tree.parentName(only(tree, name))).toBe("LaneQueue.submitBatch")
-      }
-      expect(only(tree, "tool.ls").status.code).toBe(2) // SpanStatusCode.ERROR
-      expect(only(tree, "tool.grep").status.code).not.toBe(2)
-
-      // the turn: its calls go through the queue (a batch, or submits when planned sequential)
-      expect(tree.parentName(only(tree, "Strategy.runTurn"))).toBe("agent.turn")
-      for (const id of ["a", "b", "c"]) {
-        const entry = tree.parentName(only(tree, `tool.read-${id}`))
-        expect(entry).toMatch(/^LaneQueue\./)
-        const entrySpan = spans.find((span) =>
-          span.name === entry &&
-          tree.byName(`tool.read-${id}`)[0]?.parentSpanContext?.spanId === span.spanContext().spanId
+  it.effect.each([true, false])(
+    "the queue's spans reach the span exporter, each task's span under its submitter's (otelContext: %s)",
+    (otelContext) =>
+      Effect.gen(function*() {
+        const exporter = new InMemorySpanExporter()
+        const layer = Otel.layer({
+          serviceName: "otel-test",
+          spanProcessors: [new SimpleSpanProcessor(exporter)],
+          otelContext
+        })
+        // read inside the layer: closing it shuts the exporter down, which empties it
+        const spans = yield* Effect.zipRight(session, Effect.sync(() => [...exporter.getFinishedSpans()])).pipe(
+          Effect.provide(queueLayer()),
+          Effect.provide(layer)
         )
-        expect(entrySpan === undefined ? undefined : tree.parentName(entrySpan)).toBe("Strategy.runTurn")
-      }
-      // one trace
-      expect(new Set(spans.map((span) => span.spanContext().traceId)).size).toBe(1)
-    }))
+        const tree = spanTree(spans)
+        const turn = only(tree, "agent.turn")
+        expect(turn.resource.attributes["service.name"]).toBe("otel-test")
+
+        // the per-task entry points (traced only when a tracer is installed) sit under the caller's span
+        for (
+          const [entry, task] of [
+            ["LaneQueue.submit", "tool.bash"],
+            ["LaneQueue.submitByTool", "tool.web_fetch"],
+            ["LaneQueue.enqueue", "tool.llm"]
+          ] as const
+        ) {
+          expect(tree.parentName(only(tree, entry))).toBe("agent.turn")
+          expect(tree.parentName(only(tree, task))).toBe(entry)
+        }
+        // one span for the batch, its three tasks under it, the failed one marked as an error
+        const batches = tree.byName("LaneQueue.submitBatch")
+        const sessionBatch = batches.filter((span) => tree.parentName(span) === "agent.turn")
+        expect(sessionBatch).toHaveLength(1)
+        for (const name of ["tool.grep", "tool.glob", "tool.ls"]) {
+          expect(tree.parentName(only(tree, name))).toBe("LaneQueue.submitBatch")
+        }
+        expect(only(tree, "tool.ls").status.code).toBe(2) // SpanStatusCode.ERROR
+        expect(only(tree, "tool.grep").status.code).not.toBe(2)
+
+        // the turn: its calls go through the queue (a batch, or submits when planned sequential)
+        expect(tree.parentName(only(tree, "Strategy.runTurn"))).toBe("agent.turn")
+        for (const id of ["a", "b", "c"]) {
+          const entry = tree.parentName(only(tree, `tool.read-${id}`))
+          expect(entry).toMatch(/^LaneQueue\./)
+          const entrySpan = spans.find((span) =>
+            span.name === entry &&
+            tree.byName(`tool.read-${id}`)[0]?.parentSpanContext?.spanId === span.spanContext().spanId
+          )
+          expect(entrySpan === undefined ? undefined : tree.parentName(entrySpan)).toBe("Strategy.runTurn")
+        }
+        // one trace
+        expect(new Set(spans.map((span) => span.spanContext().traceId)).size).toBe(1)
+      })
+  )
 
   it.effect("the lane counters reach the metric exporter", () =>
     Effect.gen(function*() {

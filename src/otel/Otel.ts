@@ -56,6 +56,14 @@ export interface ResourceOptions {
 export interface Options extends ResourceOptions {
   readonly spanProcessors?: ReadonlyArray<SpanProcessor> | undefined
   readonly metricReaders?: ReadonlyArray<MetricReader> | undefined
+  /**
+   * Whether the tracer enters the OpenTelemetry context of the fiber's current span at every fiber
+   * step, as `NodeSdk.layer` does (default `true`). That is what lets code on `@opentelemetry/api`
+   * (auto-instrumented libraries) running inside an Effect span see it as the active span, when the
+   * application registered an OpenTelemetry context manager. `false` skips the step; Effect's own spans
+   * and their parents are the same, and tracing costs less per task (`bench/otel-cost.ts`).
+   */
+  readonly otelContext?: boolean | undefined
 }
 
 /**
@@ -65,6 +73,8 @@ export interface Options extends ResourceOptions {
  * @category models
  */
 export interface ConsoleOptions extends ResourceOptions {
+  /** As in {@link Options}; default `true`. */
+  readonly otelContext?: boolean | undefined
   /** Time between two metric prints; default 1 minute. Closing the layer prints them once more. */
   readonly metricsExportInterval?: Duration.DurationInput | undefined
 }

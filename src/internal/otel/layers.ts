@@ -3,23 +3,42 @@ import * as OtlpMetrics from "@effect/opentelemetry/OtlpMetrics"
 import * as OtlpSerialization from "@effect/opentelemetry/OtlpSerialization"
 import * as OtlpTracer from "@effect/opentelemetry/OtlpTracer"
 import type * as Resource from "@effect/opentelemetry/Resource"
+import * as OtelTracer from "@effect/opentelemetry/Tracer"
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import type * as HttpClient from "@effect/platform/HttpClient"
 import { ConsoleMetricExporter, PeriodicExportingMetricReader } from "@opentelemetry/sdk-metrics"
 import { ConsoleSpanExporter, SimpleSpanProcessor } from "@opentelemetry/sdk-trace-base"
+import * as Arr from "effect/Array"
 import type * as Config from "effect/Config"
 import type * as ConfigError from "effect/ConfigError"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
+import * as Tracer from "effect/Tracer"
 import type * as Otel from "../../otel/Otel.js"
 import { defaultServiceName, otlpConfig, resourceConfig } from "./env.js"
 
+/**
+ * The SDK's tracer for Effect without its `context` step (entering the OpenTelemetry context of the
+ * fiber's current span at every fiber step): spans and their parents are the same.
+ */
+const tracerWithoutContext: Layer.Layer<never, never, OtelTracer.OtelTracer> = Layer.unwrapEffect(
+  Effect.map(OtelTracer.make, (tracer) =>
+    Layer.setTracer(Tracer.make({
+      span: (name, parent, context, links, startTime, kind, options) =>
+        tracer.span(name, parent, context, links, startTime, kind, options),
+      context: (execution) => execution()
+    })))
+)
+
 /** The OpenTelemetry SDK's tracer and metric readers, on `NodeSdk.layer`, with the resource from options or env. */
-export const layer = (options: Otel.Options): Layer.Layer<Resource.Resource, ConfigError.ConfigError> =>
-  NodeSdk.layer(Effect.map(resourceConfig, (env): NodeSdk.Configuration => ({
-    spanProcessor: options.spanProcessors,
+export const layer = (options: Otel.Options): Layer.Layer<Resource.Resource, ConfigError.ConfigError> => {
+  const processors = options.spanProcessors ?? []
+  const withContext = options.otelContext ?? true
+  const sdk = NodeSdk.layer(Effect.map(resourceConfig, (env): NodeSdk.Configuration => ({
+    // without the context step, the tracer is installed below on the same provider NodeSdk would build
+    spanProcessor: withContext ? processors : undefined,
     metricReader: options.metricReaders,
     resource: {
       serviceName: options.serviceName ?? Option.getOrElse(env.serviceName, () => defaultServiceName),
@@ -28,6 +47,13 @@ export const layer = (options: Otel.Options): Layer.Layer<Resource.Resource, Con
     },
     shutdownTimeout: options.shutdownTimeout
   })))
+  if (withContext || !Arr.isNonEmptyReadonlyArray(processors)) return sdk
+  return tracerWithoutContext.pipe(
+    Layer.provide(OtelTracer.layerTracer),
+    Layer.provide(NodeSdk.layerTracerProvider(processors, { shutdownTimeout: options.shutdownTimeout })),
+    Layer.provideMerge(sdk)
+  )
+}
 
 /** Spans and metrics printed by the OpenTelemetry SDK's console exporters. */
 export const layerConsole = (
