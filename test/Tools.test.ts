@@ -2,7 +2,7 @@ import * as NodeContext from "@effect/platform-node/NodeContext"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
 import * as Patterns from "../src/internal/tools/patterns.js"
-import * as Tools from "../src/Tools.js"
+import * as Tools from "../src/tools/Tools.js"
 import { setup } from "./utils/tools.js"
 
 describe("Tools", () => {
