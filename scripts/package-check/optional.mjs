@@ -1,7 +1,6 @@
 // Run after the optional peers are installed beside the packed library: every optional entry point imports, and
 // the built-in tools (re2, picomatch) and the ai entry (@effect/ai) work.
 import { Effect, Layer } from "effect"
-import { LaneQueue, LanesConfig } from "effect-lanes"
 import { NodeContext } from "@effect/platform-node"
 import * as fs from "node:fs"
 import * as os from "node:os"
