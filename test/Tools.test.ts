@@ -110,6 +110,14 @@ describe("Tools", () => {
         expect(error).toEqual(new Tools.UnknownTool({ tool: "rm" }))
         expect(yield* tools.run({ id: "2", name: "read", args: { path: "a.txt" } })).toBe("x")
       }).pipe(Effect.provide(NodeContext.layer)))
+
+    it.scoped("names of Object.prototype's members are unknown tools, not methods", () =>
+      Effect.gen(function*() {
+        const { tools } = yield* setup()
+        for (const name of ["constructor", "__proto__", "toString", "hasOwnProperty"]) {
+          expect(yield* Effect.flip(tools.run({ id: name, name }))).toEqual(new Tools.UnknownTool({ tool: name }))
+        }
+      }).pipe(Effect.provide(NodeContext.layer)))
   })
 
   describe("ls", () => {

@@ -466,16 +466,13 @@ export const definitions: ReadonlyArray<Definition> = [
 // service
 
 /**
- * One tool call of a model turn (structurally the same as `Strategy.ToolCall`).
+ * One tool call of a model turn: the planner's `Strategy.ToolCall` (`{ id, name, args?, traits? }`), so one
+ * value plans and runs.
  *
  * @since 0.1.0
  * @category models
  */
-export interface ToolCall {
-  readonly id: string
-  readonly name: string
-  readonly args?: unknown
-}
+export type ToolCall = Strategy.ToolCall
 
 /**
  * What each tool succeeds with.
