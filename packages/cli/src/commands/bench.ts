@@ -45,7 +45,7 @@ const options = {
   tasks: CliOptions.integer(
     "tasks",
     { min: 1, max: 10_000_000 },
-    "Queue cost and memory: no-op tasks per run (100000 measures at full size)."
+    "Queue cost and memory: no-op tasks per run; 100000 for the full-size measurement."
   ).pipe(CliOptions.withDefault(3_000)),
   concurrency: CliOptions.concurrency(
     8,
