@@ -13,6 +13,7 @@ import * as Cause from "effect/Cause"
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import * as Predicate from "effect/Predicate"
 import * as ThreadPool from "./bench/threadPool.js"
 import * as BenchCommand from "./commands/bench.js"
 import * as ReplayCommand from "./commands/replay.js"
@@ -48,8 +49,9 @@ export const globalOptions = {
 }
 
 /**
- * The root command: the global options are checked (and, for a future one, their layers provided) around the
- * subcommand that runs.
+ * The root command. Its options are global: each one takes effect around the subcommand that runs, through a
+ * transformation of the root's handler (`Command.provideEffectDiscard` for a check, as here;
+ * `Command.provide((options) => layer)` for an option that provides a service).
  *
  * @since 0.1.0
  * @category commands
@@ -69,9 +71,6 @@ export const command = Command.make("effect-lanes", globalOptions).pipe(
  * @category running
  */
 export const cli = Command.run(command, { name: "effect-lanes", version })
-
-const hasTag = (error: unknown, tag: string): boolean =>
-  typeof error === "object" && error !== null && "_tag" in error && error._tag === tag
 
 const messageOf = (error: unknown): string => {
   if (error instanceof Error) return error.message
@@ -104,7 +103,7 @@ export const reportFailure = (cause: Cause.Cause<unknown>): Effect.Effect<void> 
     }
     const failure = Cause.failureOption(cause)
     const validation = failure._tag === "Some" && ValidationError.isValidationError(failure.value)
-    const usage = failure._tag === "Some" && usageErrors.some((tag) => hasTag(failure.value, tag))
+    const usage = failure._tag === "Some" && usageErrors.some((tag) => Predicate.isTagged(failure.value, tag))
     process.exitCode = validation || usage ? 2 : 1
     if (validation) return
     const error = failure._tag === "Some" ? failure.value : Cause.squash(cause)
