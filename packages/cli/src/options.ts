@@ -39,8 +39,38 @@ const bounded = ({ max, min }: Range) =>
 const rangeText = ({ max, min }: Range) => `an integer from ${min} to ${max}`
 
 /**
+ * The text of `--NAME` as an integer in `range`; any other text fails with one message naming the option.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const IntegerFromText = (name: string, range: Range): Schema.Schema<number, string> =>
+  named(bounded(range), name, rangeText(range))
+
+const Parts = Schema.transform(Schema.String, Schema.Array(Schema.String), {
+  strict: true,
+  decode: (text) => text.split(",").map((part) => part.trim()).filter((part) => part !== ""),
+  encode: (parts) => parts.join(",")
+})
+
+/**
+ * The text of `--NAME` as a comma-separated, non-empty list of integers in `range` (blank parts ignored); any
+ * other text fails with one message naming the option.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const IntegersFromText = (name: string, range: Range): Schema.Schema<ReadonlyArray<number>, string> =>
+  named(
+    Schema.compose(Parts, Schema.NonEmptyArray(bounded(range))),
+    name,
+    `comma-separated integers from ${range.min} to ${range.max}`
+  )
+
+/**
  * `--NAME N`: an integer in `range`; with `variable`, read from that environment variable (validated the same
- * way) when the option is not given.
+ * way) when the option is not given. A text primitive decoded by the Schema rather than `Options.integer`, whose
+ * own check of a non-number (`'abc' is not a integer`) would not name the option.
  *
  * @since 0.1.0
  * @category constructors
@@ -51,7 +81,7 @@ export const integer = (
   description: string,
   variable?: string
 ): Options.Options<number> => {
-  const schema = named(bounded(range), name, rangeText(range))
+  const schema = IntegerFromText(name, range)
   const option = Options.text(name).pipe(
     Options.withPseudoName("N"),
     Options.withDescription(`${description} ${capitalize(rangeText(range))}.`),
@@ -59,12 +89,6 @@ export const integer = (
   )
   return variable === undefined ? option : Options.withFallbackConfig(option, Schema.Config(variable, schema))
 }
-
-const Parts = Schema.transform(Schema.String, Schema.Array(Schema.String), {
-  strict: true,
-  decode: (text) => text.split(",").map((part) => part.trim()).filter((part) => part !== ""),
-  encode: (parts) => parts.join(",")
-})
 
 /**
  * `--NAME N,N,...`: a comma-separated, non-empty list of integers in `range`.
@@ -76,13 +100,7 @@ export const integers = (name: string, range: Range, description: string): Optio
   Options.text(name).pipe(
     Options.withPseudoName("N,N,..."),
     Options.withDescription(`${description} Comma-separated integers from ${range.min} to ${range.max}.`),
-    Options.withSchema(
-      named(
-        Schema.compose(Parts, Schema.NonEmptyArray(bounded(range))),
-        name,
-        `comma-separated integers from ${range.min} to ${range.max}`
-      )
-    )
+    Options.withSchema(IntegersFromText(name, range))
   )
 
 /**
@@ -109,22 +127,9 @@ export const DurationFromText: Schema.Schema<Duration.Duration, string> = Schema
         onSome: ParseResult.succeed
       })
     },
-    encode: (duration) => ParseResult.succeed(Duration.format(duration))
+    encode: (duration) => ParseResult.succeed(String(Duration.toMillis(duration)))
   }
 )
-
-/**
- * `--NAME DURATION`.
- *
- * @since 0.1.0
- * @category constructors
- */
-export const duration = (name: string, description: string): Options.Options<Duration.Duration> =>
-  Options.text(name).pipe(
-    Options.withPseudoName("DURATION"),
-    Options.withDescription(`${description} A duration such as "20 millis" or "1 second", or a number of ms.`),
-    Options.withSchema(named(DurationFromText, name, "a duration such as \"20 millis\" or a number of ms"))
-  )
 
 /**
  * Makes an option optional with `value` as its default, and says so in the help (`shown` when the value itself
@@ -179,7 +184,10 @@ export const concurrency = (fallback: number, description: string): Options.Opti
  * @category options
  */
 export const latency = (fallbackMillis: number, description: string): Options.Options<Duration.Duration> =>
-  duration("latency", description).pipe(
+  Options.text("latency").pipe(
+    Options.withPseudoName("DURATION"),
+    Options.withDescription(`${description} A duration such as "20 millis" or "1 second", or a number of ms.`),
+    Options.withSchema(named(DurationFromText, "latency", "a duration such as \"20 millis\" or a number of ms")),
     withDefault(Duration.millis(fallbackMillis), fallbackMillis === 0 ? "0" : `${fallbackMillis} millis`)
   )
 
