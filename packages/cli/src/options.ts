@@ -60,7 +60,10 @@ const Parts = Schema.transform(Schema.String, Schema.Array(Schema.String), {
  * @since 0.1.0
  * @category schemas
  */
-export const IntegersFromText = (name: string, range: Range): Schema.Schema<ReadonlyArray<number>, string> =>
+export const IntegersFromText = (
+  name: string,
+  range: Range
+): Schema.Schema<readonly [number, ...Array<number>], string> =>
   named(
     Schema.compose(Parts, Schema.NonEmptyArray(bounded(range))),
     name,
