@@ -4,7 +4,11 @@
  *
  * CommonJS on purpose: this file is read synchronously, before libuv's thread pool starts, so
  * `--uv-threadpool-size N` can still set UV_THREADPOOL_SIZE here (an ES module entry is read through the pool,
- * which then already runs with its default of 4 threads). @effect/cli validates the option again with the others.
+ * which then already runs with its default of 4 threads). A value is applied when it reads as an integer from 1
+ * to 1024, as `Number` reads it: the same test and bounds as the option's Schema (`ThreadPool.range` and
+ * `CliOptions.integer` in src/). The program then validates the option with the others (a bad value is a usage
+ * error) and checks that the pool in force has the requested size (it has not when the program is started
+ * without this file).
  *
  * An installed package runs its compiled `dist/main.js`. In a source checkout (`src/` present, nothing built)
  * it runs the TypeScript sources through tsx, with the repository's tsconfig mapping `effect-lanes` to `src/`.
@@ -20,8 +24,9 @@ for (let i = 0; i < args.length; i++) {
   const arg = args[i]
   if (arg === "--") break
   const value = arg === option ? args[i + 1] : arg.startsWith(option + "=") ? arg.slice(option.length + 1) : undefined
-  if (value !== undefined && /^[1-9][0-9]{0,3}$/.test(value) && Number(value) <= 1024) {
-    process.env.UV_THREADPOOL_SIZE = value
+  const size = value === undefined || value.trim() === "" ? Number.NaN : Number(value)
+  if (Number.isInteger(size) && size >= 1 && size <= 1024) {
+    process.env.UV_THREADPOOL_SIZE = String(size)
   }
 }
 

@@ -5,6 +5,7 @@
  * @since 0.1.0
  */
 import * as Command from "@effect/cli/Command"
+import * as Options from "@effect/cli/Options"
 import * as ValidationError from "@effect/cli/ValidationError"
 import * as NodeContext from "@effect/platform-node/NodeContext"
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
@@ -12,8 +13,12 @@ import * as Cause from "effect/Cause"
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import * as Predicate from "effect/Predicate"
+import * as ThreadPool from "./bench/threadPool.js"
 import * as BenchCommand from "./commands/bench.js"
 import * as ReplayCommand from "./commands/replay.js"
+import * as CliOptions from "./options.js"
+import * as CliConsole from "./render/console.js"
 import * as Progress from "./render/progress.js"
 
 /**
@@ -25,16 +30,38 @@ import * as Progress from "./render/progress.js"
 export const version = "0.1.0"
 
 /**
- * The root command.
+ * The options of the root command, given before the subcommand (`effect-lanes --uv-threadpool-size 8 bench`);
+ * each takes effect around whichever subcommand runs (see {@link command}).
+ *
+ * @since 0.1.0
+ * @category options
+ */
+export const globalOptions = {
+  uvThreadpoolSize: CliOptions.integer(
+    "uv-threadpool-size",
+    ThreadPool.range,
+    "libuv's thread pool size for this run (file reads run on it; `bench -s runtime` measures which size suits " +
+      "this machine). Applied as UV_THREADPOOL_SIZE by the effect-lanes executable, before the pool starts."
+  ).pipe(
+    Options.withDescription(`Default: UV_THREADPOOL_SIZE if set, else ${ThreadPool.defaultSize}.`),
+    Options.optional
+  )
+}
+
+/**
+ * The root command. Its options are global: each one takes effect around the subcommand that runs, through a
+ * transformation of the root's handler (`Command.provideEffectDiscard` for a check, as here;
+ * `Command.provide((options) => layer)` for an option that provides a service).
  *
  * @since 0.1.0
  * @category commands
  */
-export const command = Command.make("effect-lanes").pipe(
+export const command = Command.make("effect-lanes", globalOptions).pipe(
   Command.withDescription(
     "Benchmarks and trace replays for effect-lanes, the per-session lane scheduler for AI-agent work."
   ),
-  Command.withSubcommands([BenchCommand.command, ReplayCommand.command])
+  Command.withSubcommands([BenchCommand.command, ReplayCommand.command]),
+  Command.provideEffectDiscard(({ uvThreadpoolSize }) => ThreadPool.check(uvThreadpoolSize))
 )
 
 /**
@@ -45,9 +72,6 @@ export const command = Command.make("effect-lanes").pipe(
  */
 export const cli = Command.run(command, { name: "effect-lanes", version })
 
-const hasTag = (error: unknown, tag: string): boolean =>
-  typeof error === "object" && error !== null && "_tag" in error && error._tag === tag
-
 const messageOf = (error: unknown): string => {
   if (error instanceof Error) return error.message
   if (typeof error === "object" && error !== null && "message" in error && typeof error.message === "string") {
@@ -57,8 +81,16 @@ const messageOf = (error: unknown): string => {
 }
 
 /**
+ * The errors that are a usage error (exit code 2): a bad command line (`@effect/cli`'s validation errors, an
+ * option that does not fit the others, `--uv-threadpool-size` outside the executable) and an unknown trace
+ * format.
+ */
+const usageErrors: ReadonlyArray<string> = ["InvalidArgument", "ThreadPoolNotApplied", "UnknownTraceFormat"]
+
+/**
  * Renders a failed run as one line on stderr (nothing for command-line validation errors, which `@effect/cli`
- * has already printed with the usage) and sets the exit code to 1 (2 for an unknown trace format). Never prints a stack trace.
+ * has already printed) and sets the exit code: 2 for a usage error (a bad command line, an unknown trace
+ * format), 130 when interrupted, 1 otherwise. Never prints a stack trace.
  *
  * @since 0.1.0
  * @category running
@@ -70,9 +102,10 @@ export const reportFailure = (cause: Cause.Cause<unknown>): Effect.Effect<void> 
       return
     }
     const failure = Cause.failureOption(cause)
-    // an unknown trace format is a usage error: exit 2, as for a bad option
-    process.exitCode = failure._tag === "Some" && hasTag(failure.value, "UnknownTraceFormat") ? 2 : 1
-    if (failure._tag === "Some" && ValidationError.isValidationError(failure.value)) return
+    const validation = failure._tag === "Some" && ValidationError.isValidationError(failure.value)
+    const usage = failure._tag === "Some" && usageErrors.some((tag) => Predicate.isTagged(failure.value, tag))
+    process.exitCode = validation || usage ? 2 : 1
+    if (validation) return
     const error = failure._tag === "Some" ? failure.value : Cause.squash(cause)
     const prefix = failure._tag === "Some" ? "" : "internal error: "
     yield* Console.error(`effect-lanes: ${prefix}${messageOf(error).split("\n")[0]}`)
@@ -87,6 +120,6 @@ export const reportFailure = (cause: Cause.Cause<unknown>): Effect.Effect<void> 
 export const main = (argv: ReadonlyArray<string>): void =>
   cli(argv).pipe(
     Effect.catchAllCause(reportFailure),
-    Effect.provide(Layer.mergeAll(NodeContext.layer, Progress.layerStderr)),
+    Effect.provide(Layer.mergeAll(NodeContext.layer, Progress.layerStderr, CliConsole.layer)),
     NodeRuntime.runMain({ disableErrorReporting: true, disablePrettyLogger: true })
   )

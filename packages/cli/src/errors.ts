@@ -21,20 +21,6 @@ export class InvalidArgument extends Schema.TaggedError<InvalidArgument>()("Inva
 }
 
 /**
- * The directory to work on does not exist or is not a directory.
- *
- * @since 0.1.0
- * @category errors
- */
-export class DirectoryNotFound extends Schema.TaggedError<DirectoryNotFound>()("DirectoryNotFound", {
-  path: Schema.String
-}) {
-  override get message(): string {
-    return `no such directory: ${this.path}`
-  }
-}
-
-/**
  * The trace file cannot be read.
  *
  * @since 0.1.0
@@ -95,6 +81,24 @@ export class BenchFailed extends Schema.TaggedError<BenchFailed>()("BenchFailed"
 }
 
 /**
+ * `--uv-threadpool-size N` was given but the process runs with another pool size: the program was not started
+ * through the `effect-lanes` executable, which is what applies the option.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class ThreadPoolNotApplied extends Schema.TaggedError<ThreadPoolNotApplied>()("ThreadPoolNotApplied", {
+  requested: Schema.Number,
+  current: Schema.Number
+}) {
+  override get message(): string {
+    return `--uv-threadpool-size ${this.requested} only takes effect through the effect-lanes executable, which ` +
+      `sets UV_THREADPOOL_SIZE before the thread pool starts; this process runs with ${this.current} threads ` +
+      `(set UV_THREADPOOL_SIZE=${this.requested} instead)`
+  }
+}
+
+/**
  * Every error of the program.
  *
  * @since 0.1.0
@@ -102,7 +106,7 @@ export class BenchFailed extends Schema.TaggedError<BenchFailed>()("BenchFailed"
  */
 export type CliError =
   | InvalidArgument
-  | DirectoryNotFound
+  | ThreadPoolNotApplied
   | TraceUnreadable
   | UnknownTraceFormat
   | OutputFailed

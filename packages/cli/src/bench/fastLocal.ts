@@ -5,21 +5,16 @@
  *
  * @since 0.1.0
  */
-import type * as CommandExecutor from "@effect/platform/CommandExecutor"
-import type * as FileSystem from "@effect/platform/FileSystem"
-import type * as Path from "@effect/platform/Path"
 import type { Strategy } from "effect-lanes"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import { BenchFailed, type InvalidArgument } from "../errors.js"
 import * as Format from "../render/format.js"
-import type * as Progress from "../render/progress.js"
 import type { Table } from "../render/table.js"
-import * as Files from "./files.js"
+import type * as Files from "./files.js"
 import * as Measure from "./measure.js"
+import * as Scenario from "./scenario.js"
 import type { Summary } from "./stats.js"
-import * as TurnModes from "./turnModes.js"
-import { checked, prepare } from "./turnSpeedup.js"
+import type * as TurnModes from "./turnModes.js"
 
 /**
  * @since 0.1.0
@@ -87,22 +82,18 @@ export const calls = (entries: ReadonlyArray<Files.Entry>): ReadonlyArray<Strate
  */
 export const run = (
   options: Options
-): Effect.Effect<
-  Result,
-  BenchFailed | InvalidArgument,
-  Progress.Progress | FileSystem.FileSystem | Path.Path | CommandExecutor.CommandExecutor
-> =>
+): Scenario.Run<Result> =>
   Effect.scoped(Effect.gen(function*() {
     const scenario = "fast local work"
-    const { entries, modes } = yield* prepare(scenario, options.root, Duration.zero)
+    const { entries, modes } = yield* Scenario.prepare(scenario, options.root, Duration.zero)
     const turn = calls(entries)
     for (const mode of modes) {
-      if (mode.id === "costAware") yield* checked(scenario, mode, turn)
+      if (mode.id === "costAware") yield* Scenario.checked(scenario, mode, turn)
     }
     const plans = yield* Effect.forEach(modes, (mode) => mode.plan(turn))
     const measured = yield* Measure.interleaved(
       { label: "fast local work", warmup: 2, rounds: options.runs },
-      modes.map((mode) => ({ name: mode.label, run: checked(scenario, mode, turn) }))
+      modes.map((mode) => ({ name: mode.label, run: Scenario.checked(scenario, mode, turn) }))
     )
     const base = measured[0]?.millis.median ?? Number.NaN
     const rows = modes.map((mode, index): Row => {

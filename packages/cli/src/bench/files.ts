@@ -7,7 +7,7 @@ import * as FileSystem from "@effect/platform/FileSystem"
 import * as Path from "@effect/platform/Path"
 import * as Effect from "effect/Effect"
 import { fileURLToPath } from "node:url"
-import { BenchFailed, DirectoryNotFound } from "../errors.js"
+import { BenchFailed } from "../errors.js"
 
 /**
  * This program's own code: the CLI package's `src` when run from a checkout, its `dist` when installed.
@@ -26,20 +26,15 @@ export const defaultDirectory: string = fileURLToPath(new URL("..", import.meta.
 export const ignored: ReadonlySet<string> = new Set(["node_modules", ".git"])
 
 /**
- * The real path of a directory, or {@link DirectoryNotFound}.
+ * The real path of a directory (symbolic links resolved; the absolute path when that fails).
  *
  * @since 0.1.0
  * @category constructors
  */
-export const directory = (
-  path: string
-): Effect.Effect<string, DirectoryNotFound, FileSystem.FileSystem | Path.Path> =>
+export const realPath = (directory: string): Effect.Effect<string, never, FileSystem.FileSystem | Path.Path> =>
   Effect.gen(function*() {
     const fs = yield* FileSystem.FileSystem
-    const paths = yield* Path.Path
-    const absolute = paths.resolve(path)
-    const info = yield* Effect.option(fs.stat(absolute))
-    if (info._tag === "None" || info.value.type !== "Directory") return yield* new DirectoryNotFound({ path })
+    const absolute = (yield* Path.Path).resolve(directory)
     return yield* Effect.orElseSucceed(fs.realPath(absolute), () => absolute)
   })
 

@@ -7,21 +7,19 @@
  *
  * @since 0.1.0
  */
-import type * as CommandExecutor from "@effect/platform/CommandExecutor"
 import * as FileSystem from "@effect/platform/FileSystem"
 import * as Path from "@effect/platform/Path"
 import { Strategy } from "effect-lanes"
 import { Tools } from "effect-lanes/tools"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import type * as Exit from "effect/Exit"
-import { BenchFailed, type InvalidArgument } from "../errors.js"
+import { BenchFailed } from "../errors.js"
 import * as Format from "../render/format.js"
-import type * as Progress from "../render/progress.js"
 import type { Table } from "../render/table.js"
 import * as Files from "./files.js"
 import * as Measure from "./measure.js"
 import * as Queues from "./queues.js"
+import * as Scenario from "./scenario.js"
 import { median, type Summary } from "./stats.js"
 import * as TurnModes from "./turnModes.js"
 
@@ -181,13 +179,6 @@ const handParallel = (
   )
 }
 
-const failIfAny = (scenario: string, label: string) => (exits: ReadonlyArray<Exit.Exit<unknown, unknown>>) => {
-  const failure = TurnModes.firstFailure(exits)
-  return failure === undefined
-    ? Effect.void
-    : Effect.fail(new BenchFailed({ scenario, reason: `${label}: ${failure}` }))
-}
-
 /** Copies the regular files of `root` into a fresh scratch directory (writes never touch `root`). */
 const scratchCopy = (root: string, entries: ReadonlyArray<Files.Entry>) =>
   Effect.gen(function*() {
@@ -211,11 +202,7 @@ const scratchCopy = (root: string, entries: ReadonlyArray<Files.Entry>) =>
  */
 export const run = (
   options: Options
-): Effect.Effect<
-  Result,
-  BenchFailed | InvalidArgument,
-  Progress.Progress | FileSystem.FileSystem | Path.Path | CommandExecutor.CommandExecutor
-> =>
+): Scenario.Run<Result> =>
   Effect.scoped(Effect.gen(function*() {
     const scenario = "plan"
     const entries = (yield* Files.nonEmpty(scenario, options.root)).slice(0, maxFiles)
@@ -223,9 +210,7 @@ export const run = (
       scratchCopy(options.root, entries),
       (error) => new BenchFailed({ scenario, reason: error.message })
     )
-    const tools = yield* Tools.make({ root }).pipe(
-      Effect.mapError((error) => new BenchFailed({ scenario, reason: error.message }))
-    )
+    const tools = yield* Scenario.tools(scenario, root)
     const turnOptions = yield* Tools.turnOptions(tools.root)
     const files = Files.take([...entries].sort((a, b) => a.size - b.size), 12)
     const points: Array<Point> = []
@@ -238,7 +223,7 @@ export const run = (
           const queue = yield* Queues.make(`plan-${points.length}`, {})
           const strategyRun = Effect.flatMap(
             Strategy.runTurn(queue, calls, execute, turnOptions),
-            failIfAny(scenario, "Strategy")
+            Scenario.failIfAny(scenario, "Strategy")
           )
           yield* strategyRun // the warm-up turn: the fresh session learns its tools and its overhead
           const contenders = [
@@ -246,12 +231,15 @@ export const run = (
               name: "sequential",
               run: Effect.flatMap(
                 Effect.forEach(calls, (call) => Effect.exit(execute(call))),
-                failIfAny(scenario, "sequential")
+                Scenario.failIfAny(scenario, "sequential")
               )
             },
             ...widthsFor(n, latency).map((width) => ({
               name: `parallel ${width}`,
-              run: Effect.flatMap(handParallel(calls, width, execute), failIfAny(scenario, `parallel ${width}`))
+              run: Effect.flatMap(
+                handParallel(calls, width, execute),
+                Scenario.failIfAny(scenario, `parallel ${width}`)
+              )
             })),
             { name: "Strategy", run: strategyRun }
           ]

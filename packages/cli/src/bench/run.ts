@@ -4,9 +4,7 @@
  *
  * @since 0.1.0
  */
-import type * as CommandExecutor from "@effect/platform/CommandExecutor"
 import * as FileSystem from "@effect/platform/FileSystem"
-import type * as Path from "@effect/platform/Path"
 import * as Console from "effect/Console"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -24,8 +22,8 @@ import * as Memory from "./memory.js"
 import * as PlanGrid from "./planGrid.js"
 import * as QueueCost from "./queueCost.js"
 import * as RuntimeSizing from "./runtimeSizing.js"
+import type { Requirements } from "./scenario.js"
 import * as TaskIds from "./taskIds.js"
-import * as ThreadPool from "./threadPool.js"
 import * as TurnSpeedup from "./turnSpeedup.js"
 
 /**
@@ -82,9 +80,27 @@ export interface Settings {
   readonly rounds: number
   readonly ids: number
   readonly poolSizes: Option.Option<ReadonlyArray<number>>
-  readonly cacheThreadPool: boolean
   readonly json: Option.Option<string>
   readonly chart: Option.Option<string>
+}
+
+/**
+ * The figures of each scenario, under the report's field for it.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Results {
+  readonly plan: PlanGrid.Result
+  readonly turnSpeedup: TurnSpeedup.Result
+  readonly fastLocal: FastLocal.Result
+  readonly queueCost: QueueCost.Result
+  readonly taskIds: TaskIds.Result
+  readonly memory: Memory.Result
+  readonly runtimeSizing: RuntimeSizing.Result
+  readonly aiStep: AiStep.Result
+  readonly replay: ReadonlyArray<Replay.Result>
+  readonly cluster: ClusterBench.Result
 }
 
 /**
@@ -93,7 +109,7 @@ export interface Settings {
  * @since 0.1.0
  * @category models
  */
-export interface Report {
+export interface Report extends Partial<Results> {
   readonly generatedAt: string
   readonly machine: Output.Machine
   readonly settings: {
@@ -105,26 +121,7 @@ export interface Report {
     readonly rounds: number
     readonly ids: number
   }
-  readonly plan?: PlanGrid.Result
-  readonly turnSpeedup?: TurnSpeedup.Result
-  readonly fastLocal?: FastLocal.Result
-  readonly queueCost?: QueueCost.Result
-  readonly taskIds?: TaskIds.Result
-  readonly memory?: Memory.Result
-  readonly runtimeSizing?: RuntimeSizing.Result
-  readonly aiStep?: AiStep.Result
-  readonly replay?: ReadonlyArray<Replay.Result>
-  readonly cluster?: ClusterBench.Result
 }
-
-type Requirements = Progress.Progress | FileSystem.FileSystem | Path.Path | CommandExecutor.CommandExecutor
-
-const selected = (settings: Settings, scenario: Scenario) => settings.scenarios.includes(scenario)
-
-const optionally = <A, E, R>(
-  enabled: boolean,
-  self: Effect.Effect<A, E, R>
-): Effect.Effect<Option.Option<A>, E, R> => enabled ? Effect.map(self, Option.some) : Effect.succeed(Option.none())
 
 const printed = <A, E, R>(
   self: Effect.Effect<A, E, R>,
@@ -140,77 +137,66 @@ const printed = <A, E, R>(
 export const run = (settings: Settings): Effect.Effect<Report, CliError, Requirements> =>
   Effect.gen(function*() {
     const machine = yield* Output.machine
-    const plan = yield* optionally(
-      selected(settings, "plan"),
-      printed(PlanGrid.run({ root: settings.root, runs: settings.runs }), PlanGrid.table)
-    )
-    const turnSpeedup = yield* optionally(
-      selected(settings, "turn"),
-      printed(
-        TurnSpeedup.run({
-          root: settings.root,
-          sizes: settings.sizes,
-          latency: settings.latency,
-          runs: settings.runs
-        }),
+    const selected = (scenario: Scenario) => settings.scenarios.includes(scenario)
+    // filled in run order, which is the order of the report's fields
+    const results: { -readonly [K in keyof Results]?: Results[K] } = {}
+    if (selected("plan")) {
+      results.plan = yield* printed(PlanGrid.run({ root: settings.root, runs: settings.runs }), PlanGrid.table)
+    }
+    if (selected("turn")) {
+      results.turnSpeedup = yield* printed(
+        TurnSpeedup.run({ root: settings.root, sizes: settings.sizes, latency: settings.latency, runs: settings.runs }),
         TurnSpeedup.table
       )
-    )
-    const fastLocal = yield* optionally(
-      selected(settings, "fast"),
-      printed(FastLocal.run({ root: settings.root, runs: settings.runs * 2 }), FastLocal.table)
-    )
-    const queueCost = yield* optionally(
-      selected(settings, "queue"),
-      printed(
-        QueueCost.run({
-          tasks: settings.tasks,
-          concurrency: settings.concurrency,
-          warmup: 1,
-          rounds: settings.rounds
-        }),
+    }
+    if (selected("fast")) {
+      results.fastLocal = yield* printed(
+        FastLocal.run({ root: settings.root, runs: settings.runs * 2 }),
+        FastLocal.table
+      )
+    }
+    if (selected("queue")) {
+      results.queueCost = yield* printed(
+        QueueCost.run({ tasks: settings.tasks, concurrency: settings.concurrency, warmup: 1, rounds: settings.rounds }),
         QueueCost.table
       )
-    )
-    const taskIds = yield* optionally(
-      selected(settings, "ids"),
-      printed(TaskIds.run({ ids: settings.ids, warmup: 1, rounds: settings.rounds }), TaskIds.table)
-    )
-    const memory = yield* optionally(
-      selected(settings, "memory"),
-      printed(Memory.run({ tasks: settings.tasks, rounds: settings.rounds }), Memory.table)
-    )
-    const runtimeSizing = yield* optionally(
-      selected(settings, "runtime"),
-      printed(
+    }
+    if (selected("ids")) {
+      results.taskIds = yield* printed(
+        TaskIds.run({ ids: settings.ids, warmup: 1, rounds: settings.rounds }),
+        TaskIds.table
+      )
+    }
+    if (selected("memory")) {
+      results.memory = yield* printed(Memory.run({ tasks: settings.tasks, rounds: settings.rounds }), Memory.table)
+    }
+    if (selected("runtime")) {
+      results.runtimeSizing = yield* printed(
         RuntimeSizing.run({
           root: settings.root,
           reads: 256,
           iterations: 20,
           rounds: settings.rounds,
-          cacheFile: settings.cacheThreadPool ? Option.some(ThreadPool.cacheFile) : Option.none(),
           ...Option.match(settings.poolSizes, { onNone: () => ({}), onSome: (sizes) => ({ sizes }) })
         }),
         RuntimeSizing.table
       )
-    )
+    }
     // @effect/ai is an optional peer: the scenario's module is loaded only when it runs, and skipped without it.
-    const aiStep = selected(settings, "ai")
-      ? yield* Effect.tryPromise(() => import("./aiStep.js")).pipe(
+    if (selected("ai")) {
+      const aiStep = yield* Effect.tryPromise(() => import("./aiStep.js")).pipe(
         Effect.matchEffect({
           onFailure: () =>
-            Effect.as(Console.error("bench: skipping -s ai, which needs @effect/ai 0.37.x installed"), Option.none()),
+            Effect.as(Console.error("bench: skipping -s ai, which needs @effect/ai 0.37.x installed"), undefined),
           onSuccess: (AiStep) =>
-            Effect.asSome(
-              printed(AiStep.run({ calls: 8, latencyMillis: 50, warmup: 2, rounds: settings.runs * 4 }), AiStep.table)
-            )
+            printed(AiStep.run({ calls: 8, latencyMillis: 50, warmup: 2, rounds: settings.runs * 4 }), AiStep.table)
         })
       )
-      : Option.none()
-    const replay = yield* optionally(selected(settings, "replay"), ReplayExamples.run())
-    const cluster = yield* optionally(
-      selected(settings, "cluster"),
-      printed(
+      if (aiStep !== undefined) results.aiStep = aiStep
+    }
+    if (selected("replay")) results.replay = yield* ReplayExamples.run()
+    if (selected("cluster")) {
+      results.cluster = yield* printed(
         Effect.flatMap(FileSystem.FileSystem, (fs) => fs.makeTempDirectoryScoped()).pipe(
           Effect.mapError((error) => new BenchFailed({ scenario: "cluster", reason: error.message })),
           Effect.flatMap((directory) =>
@@ -220,7 +206,7 @@ export const run = (settings: Settings): Effect.Effect<Report, CliError, Require
         ),
         ClusterBench.table
       )
-    )
+    }
     const report: Report = {
       generatedAt: new Date().toISOString(),
       machine,
@@ -233,20 +219,11 @@ export const run = (settings: Settings): Effect.Effect<Report, CliError, Require
         rounds: settings.rounds,
         ids: settings.ids
       },
-      ...Option.match(plan, { onNone: () => ({}), onSome: (value) => ({ plan: value }) }),
-      ...Option.match(turnSpeedup, { onNone: () => ({}), onSome: (value) => ({ turnSpeedup: value }) }),
-      ...Option.match(fastLocal, { onNone: () => ({}), onSome: (value) => ({ fastLocal: value }) }),
-      ...Option.match(queueCost, { onNone: () => ({}), onSome: (value) => ({ queueCost: value }) }),
-      ...Option.match(taskIds, { onNone: () => ({}), onSome: (value) => ({ taskIds: value }) }),
-      ...Option.match(memory, { onNone: () => ({}), onSome: (value) => ({ memory: value }) }),
-      ...Option.match(runtimeSizing, { onNone: () => ({}), onSome: (value) => ({ runtimeSizing: value }) }),
-      ...Option.match(aiStep, { onNone: () => ({}), onSome: (value) => ({ aiStep: value }) }),
-      ...Option.match(replay, { onNone: () => ({}), onSome: (value) => ({ replay: value }) }),
-      ...Option.match(cluster, { onNone: () => ({}), onSome: (value) => ({ cluster: value }) })
+      ...results
     }
     if (Option.isSome(settings.json)) yield* Output.writeJson(settings.json.value, report)
-    if (Option.isSome(settings.chart) && Option.isSome(turnSpeedup)) {
-      yield* Output.writeText(settings.chart.value, Chart.svg(turnSpeedup.value))
+    if (Option.isSome(settings.chart) && results.turnSpeedup !== undefined) {
+      yield* Output.writeText(settings.chart.value, Chart.svg(results.turnSpeedup))
     }
     return report
   })

@@ -1,17 +1,16 @@
 /**
  * The runtime-sizing scenario (the report's Phase 2 runtime change, in Node terms): parallel local file reads
  * at libuv's default thread pool size and at 2 x cores (at least 4), each measured in a fresh child process
- * started with `UV_THREADPOOL_SIZE`, sizes interleaved round by round. The faster size is cached for the CLI's
- * start-up (see `threadPool.ts`) when it clearly beats the default (see {@link margin}).
+ * started with `UV_THREADPOOL_SIZE`, sizes interleaved round by round. The faster size is recommended, as
+ * `--uv-threadpool-size N`, when it clearly beats the default (see {@link margin}).
  *
  * @since 0.1.0
  */
 import * as Command from "@effect/platform/Command"
 import type * as CommandExecutor from "@effect/platform/CommandExecutor"
-import * as FileSystem from "@effect/platform/FileSystem"
+import type * as FileSystem from "@effect/platform/FileSystem"
 import * as Path from "@effect/platform/Path"
 import * as Effect from "effect/Effect"
-import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
 import { BenchFailed } from "../errors.js"
 import * as Format from "../render/format.js"
@@ -36,8 +35,6 @@ export interface Options {
   readonly iterations: number
   /** Child processes per size. */
   readonly rounds: number
-  /** Where to cache the choice; `None` not to cache. */
-  readonly cacheFile: Option.Option<string>
 }
 
 /**
@@ -62,10 +59,8 @@ export interface Result {
   readonly files: number
   readonly reads: number
   readonly rows: ReadonlyArray<Row>
-  /** The size the CLI will use from now on when the user sets none. */
+  /** The size recommended for this machine: the fastest when it clearly beats the default, else the default. */
   readonly chosen: number
-  /** The cache file the choice was written to, `null` when not cached. */
-  readonly cachedIn: string | null
 }
 
 /**
@@ -119,15 +114,6 @@ const child = (size: number, files: ReadonlyArray<string>, options: Options) =>
 export const defaultSizes = (): ReadonlyArray<number> =>
   Array.from(new Set([ThreadPool.defaultSize, Math.max(4, 2 * ThreadPool.cores())]))
 
-const writeChoice = (file: string, size: number) =>
-  Effect.gen(function*() {
-    const fs = yield* FileSystem.FileSystem
-    const path = yield* Path.Path
-    const choice: ThreadPool.Choice = { size, cores: ThreadPool.cores(), node: process.version }
-    yield* fs.makeDirectory(path.dirname(file), { recursive: true })
-    yield* fs.writeFileString(file, JSON.stringify(choice))
-  }).pipe(Effect.isSuccess)
-
 /**
  * Runs the scenario.
  *
@@ -175,9 +161,7 @@ export const run = (
     // only a clear win counts: faster by the margin, and every run of it faster than every run of the default
     const clear = baseline !== undefined && best.speedupOverDefault > 1 + margin && best.millis.max < baseline.min
     const chosen = clear ? best.size : ThreadPool.defaultSize
-    const cached = Option.isSome(options.cacheFile) && (yield* writeChoice(options.cacheFile.value, chosen))
-    const cachedIn = cached ? Option.getOrNull(options.cacheFile) : null
-    return { cores: ThreadPool.cores(), files: files.length, reads: options.reads, rows, chosen, cachedIn }
+    return { cores: ThreadPool.cores(), files: files.length, reads: options.reads, rows, chosen }
   })
 
 /**
@@ -197,12 +181,11 @@ export const table = (result: Result): Table => ({
     Format.ratio(row.speedupOverDefault)
   ]),
   notes: [
-    `chosen: ${result.chosen}${
-      result.chosen === ThreadPool.defaultSize ?
-        ` (the default: no other size beat its median by more than ${margin * 100}% with every run faster)` :
-        ""
-    }` +
-    (result.cachedIn === null ? "" : `; cached in ${result.cachedIn} for the CLI's start-up`),
+    result.chosen === ThreadPool.defaultSize ?
+      `chosen: ${result.chosen}, the default (no other size beat its median by more than ${margin * 100}% with ` +
+      "every run faster): nothing to set." :
+      `chosen: ${result.chosen}: run effect-lanes --uv-threadpool-size ${result.chosen} ... ` +
+      `(or set UV_THREADPOOL_SIZE=${result.chosen}) to use it.`,
     ...(result.rows.length === 1 ? ["2 x cores (at least 4) equals the default on this machine."] : []),
     ...(ThreadPool.userSet() ? [`this process runs with UV_THREADPOOL_SIZE=${ThreadPool.current()} (set by you)`] : [])
   ]

@@ -5,19 +5,14 @@
  *
  * @since 0.1.0
  */
-import type * as CommandExecutor from "@effect/platform/CommandExecutor"
-import type * as FileSystem from "@effect/platform/FileSystem"
-import type * as Path from "@effect/platform/Path"
 import type { Strategy } from "effect-lanes"
-import { Tools } from "effect-lanes/tools"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import { BenchFailed, type InvalidArgument } from "../errors.js"
 import * as Format from "../render/format.js"
-import type * as Progress from "../render/progress.js"
 import type { Table } from "../render/table.js"
 import * as Files from "./files.js"
 import * as Measure from "./measure.js"
+import * as Scenario from "./scenario.js"
 import type { Summary } from "./stats.js"
 import * as TurnModes from "./turnModes.js"
 
@@ -76,37 +71,6 @@ export interface Result {
 }
 
 /**
- * The tool runner with an injected latency (an `Effect.sleep` before the call; nothing when zero).
- *
- * @since 0.1.0
- * @category constructors
- */
-export const withLatency = (tools: Tools.Service, latency: Duration.Duration): TurnModes.Execute => {
-  const wait = Duration.toMillis(latency) > 0 ? Effect.sleep(latency) : Effect.void
-  return (call) => Effect.zipRight(wait, tools.run(call))
-}
-
-/** The files of `root` and the turn modes over the built-in tools with `latency` injected per call. */
-export const prepare = (scenario: string, root: string, latency: Duration.Duration) =>
-  Effect.gen(function*() {
-    const entries = yield* Files.nonEmpty(scenario, root)
-    const tools = yield* Tools.make({ root }).pipe(
-      Effect.mapError((error) => new BenchFailed({ scenario, reason: error.message }))
-    )
-    const modes = yield* TurnModes.all(withLatency(tools, latency))
-    return { entries, modes }
-  })
-
-/** Runs a turn in a mode; any failed call fails the benchmark (these calls are expected to succeed). */
-export const checked = (scenario: string, mode: TurnModes.Mode, calls: ReadonlyArray<Strategy.ToolCall>) =>
-  Effect.flatMap(mode.run(calls), (exits) => {
-    const failure = TurnModes.firstFailure(exits)
-    return failure === undefined
-      ? Effect.void
-      : Effect.fail(new BenchFailed({ scenario, reason: `${mode.label}: ${failure}` }))
-  })
-
-/**
  * Turns measured mode summaries into rows with speed-up, ideal and efficiency (the first mode is sequential).
  *
  * @since 0.1.0
@@ -144,21 +108,17 @@ export const rows = (
  */
 export const run = (
   options: Options
-): Effect.Effect<
-  Result,
-  BenchFailed | InvalidArgument,
-  Progress.Progress | FileSystem.FileSystem | Path.Path | CommandExecutor.CommandExecutor
-> =>
+): Scenario.Run<Result> =>
   Effect.scoped(Effect.gen(function*() {
     const scenario = "turn speed-up"
-    const { entries, modes } = yield* prepare(scenario, options.root, options.latency)
+    const { entries, modes } = yield* Scenario.prepare(scenario, options.root, options.latency)
     const largest = Math.max(...options.sizes)
     const files = Files.take(entries, largest)
     const callsOf = (n: number): ReadonlyArray<Strategy.ToolCall> =>
       files.slice(0, n).map((path, i) => ({ id: `call-${i + 1}`, name: "read", args: { path } }))
     // warm the cost-aware mode's latency model with a first run
     for (const mode of modes) {
-      if (mode.id === "costAware") yield* checked(scenario, mode, callsOf(largest))
+      if (mode.id === "costAware") yield* Scenario.checked(scenario, mode, callsOf(largest))
     }
     const sizes: Array<SizeRow> = []
     for (const n of options.sizes) {
@@ -166,7 +126,7 @@ export const run = (
       const plans = yield* Effect.forEach(modes, (mode) => mode.plan(calls))
       const measured = yield* Measure.interleaved(
         { label: `turn speed-up, N=${n}`, warmup: 1, rounds: options.runs },
-        modes.map((mode) => ({ name: mode.label, run: checked(scenario, mode, calls) }))
+        modes.map((mode) => ({ name: mode.label, run: Scenario.checked(scenario, mode, calls) }))
       )
       sizes.push({ calls: n, modes: rows(n, modes, plans, measured) })
     }

@@ -3,7 +3,6 @@
  *
  * @since 0.1.0
  */
-import * as Options from "@effect/cli/Options"
 import * as FileSystem from "@effect/platform/FileSystem"
 import * as Path from "@effect/platform/Path"
 import * as Console from "effect/Console"
@@ -83,15 +82,3 @@ export const machine: Effect.Effect<Machine> = Effect.sync(() => ({
   arch: process.arch,
   uvThreadpoolSize: ThreadPool.current()
 }))
-
-/**
- * The `--json FILE` option every command shares.
- *
- * @since 0.1.0
- * @category options
- */
-export const jsonOption = Options.text("json").pipe(
-  Options.withPseudoName("FILE"),
-  Options.optional,
-  Options.withDescription("Write every figure to this JSON file.")
-)
