@@ -4,7 +4,7 @@ import * as effectEslint from "@effect/eslint-plugin"
 import tseslint from "typescript-eslint"
 
 export default tseslint.config(
-  { ignores: ["node_modules/**", "dist/**", "bench/results/**"] },
+  { ignores: ["**/node_modules/**", "**/dist/**", "bench/results/**", "packages/cli/bin/**"] },
   ...tseslint.configs.recommended,
   {
     files: ["**/*.ts"],

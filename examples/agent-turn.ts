@@ -10,7 +10,8 @@
 import { FileSystem, Path } from "@effect/platform"
 import { NodeContext, NodeRuntime } from "@effect/platform-node"
 import { Console, Effect, Exit } from "effect"
-import { LaneQueue, LanesConfig, Strategy, Tools } from "effect-lanes"
+import { LaneQueue, LanesConfig, Strategy } from "effect-lanes"
+import { Tools } from "effect-lanes/tools"
 
 const sources = [
   "Lane.ts",

@@ -13,8 +13,9 @@ import { Tool, Toolkit } from "@effect/ai"
 import { FetchHttpClient } from "@effect/platform"
 import { NodeContext, NodeRuntime } from "@effect/platform-node"
 import { Config, Console, Context, Effect, Layer, Option, Schema } from "effect"
-import { LaneQueue, LanesConfig, Tools } from "effect-lanes"
+import { LaneQueue, LanesConfig } from "effect-lanes"
 import { Agent, ScriptedModel } from "effect-lanes/ai"
+import { Tools } from "effect-lanes/tools"
 
 /** The annotations of a local read: read-only, not destructive, idempotent, closed-world. */
 const localRead = Context.make(Tool.Readonly, true).pipe(

@@ -9,5 +9,5 @@ done
 # every trace file, not the subagent files a Claude Code session reads itself
 for trace in $(find examples/traces -type f \( -name "*.json" -o -name "*.jsonl" \) -not -path "*/subagents/*" | sort); do
   echo "--- replay $trace"
-  npx tsx src/cli/main.ts replay "$trace" --runs 1
+  npx effect-lanes replay "$trace" --runs 1
 done

@@ -80,10 +80,3 @@ export * as Strategy from "./Strategy.js"
  * @since 0.1.0
  */
 export * as ToolTraits from "./ToolTraits.js"
-
-/**
- * The built-in tools (read, ls, glob, grep, write, edit, bash) on @effect/platform.
- *
- * @since 0.1.0
- */
-export * as Tools from "./Tools.js"

@@ -7,7 +7,7 @@ import { describe, expect, it } from "@effect/vitest"
 import { Effect, FastCheck } from "effect"
 import * as ChildProcess from "node:child_process"
 import * as NodeFs from "node:fs"
-import * as Tools from "../src/Tools.js"
+import * as Tools from "../src/tools/Tools.js"
 import { setup } from "./utils/tools.js"
 
 const mkfifo = (path: string) => ChildProcess.execFileSync("mkfifo", [path])

@@ -6,7 +6,7 @@ import { Effect, Exit } from "effect"
 import * as LaneQueue from "../src/LaneQueue.js"
 import * as LanesConfig from "../src/LanesConfig.js"
 import * as Strategy from "../src/Strategy.js"
-import * as Tools from "../src/Tools.js"
+import * as Tools from "../src/tools/Tools.js"
 
 describe("Tools.isReadOnlyCommand (the bash classifier)", () => {
   const readOnly = [

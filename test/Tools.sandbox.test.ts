@@ -9,7 +9,7 @@ import { describe, expect, it } from "@effect/vitest"
 import { Duration, Effect, FastCheck, Fiber, TestClock } from "effect"
 import * as NodeFs from "node:fs"
 import { CappedOutput } from "../src/internal/tools/bash.js"
-import * as Tools from "../src/Tools.js"
+import * as Tools from "../src/tools/Tools.js"
 import { hasBwrap, processesWith, setup, untilFile } from "./utils/tools.js"
 
 let markers = 0

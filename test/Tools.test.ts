@@ -2,7 +2,7 @@ import * as NodeContext from "@effect/platform-node/NodeContext"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
 import * as Patterns from "../src/internal/tools/patterns.js"
-import * as Tools from "../src/Tools.js"
+import * as Tools from "../src/tools/Tools.js"
 import { setup } from "./utils/tools.js"
 
 describe("Tools", () => {
@@ -109,6 +109,14 @@ describe("Tools", () => {
         const error = yield* Effect.flip(tools.run({ id: "1", name: "rm", args: { path: "a.txt" } }))
         expect(error).toEqual(new Tools.UnknownTool({ tool: "rm" }))
         expect(yield* tools.run({ id: "2", name: "read", args: { path: "a.txt" } })).toBe("x")
+      }).pipe(Effect.provide(NodeContext.layer)))
+
+    it.scoped("names of Object.prototype's members are unknown tools, not methods", () =>
+      Effect.gen(function*() {
+        const { tools } = yield* setup()
+        for (const name of ["constructor", "__proto__", "toString", "hasOwnProperty"]) {
+          expect(yield* Effect.flip(tools.run({ id: name, name }))).toEqual(new Tools.UnknownTool({ tool: name }))
+        }
       }).pipe(Effect.provide(NodeContext.layer)))
   })
 

@@ -7,7 +7,7 @@ import * as Path from "@effect/platform/Path"
 import { Effect } from "effect"
 import * as NodeFs from "node:fs"
 import * as NodePath from "node:path"
-import * as Tools from "../../src/Tools.js"
+import * as Tools from "../../src/tools/Tools.js"
 
 /** A temporary directory holding `root` (the tools' root) and a sibling `outside` with `secret.txt`. */
 export const setup = (options: Omit<Tools.Options, "root"> = {}) =>

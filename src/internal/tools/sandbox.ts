@@ -14,7 +14,7 @@ import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
 import * as NodeFs from "node:fs"
 import * as NodePath from "node:path"
-import type { SandboxOptions } from "../../Tools.js"
+import type { SandboxOptions } from "../../tools/Tools.js"
 import type { Launcher } from "./env.js"
 import { SandboxUnavailable } from "./errors.js"
 

@@ -10,7 +10,7 @@ import * as Path from "@effect/platform/Path"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import type * as Schema from "effect/Schema"
-import type { Options, Service, ToolCall, ToolName } from "../../Tools.js"
+import type { Options, Service, ToolCall, ToolName } from "../../tools/Tools.js"
 import { bash } from "./bash.js"
 import * as Confined from "./confined.js"
 import { decodeArgs } from "./decode.js"
@@ -81,26 +81,10 @@ export const make = Effect.fnUntraced(function*(options: Options) {
     edit: tool("edit", EditArgs, edit(env)),
     bash: tool("bash", BashArgs, bash(env))
   }
+  const isTool = (name: string): name is keyof typeof tools => Object.hasOwn(tools, name)
   const run = Effect.fn("Tools.run")(function*(call: ToolCall) {
     yield* Effect.annotateCurrentSpan({ "tool.name": call.name, "tool.call_id": call.id })
-    switch (call.name) {
-      case "read":
-        return yield* tools.read(call.args)
-      case "ls":
-        return yield* tools.ls(call.args)
-      case "glob":
-        return yield* tools.glob(call.args)
-      case "grep":
-        return yield* tools.grep(call.args)
-      case "write":
-        return yield* tools.write(call.args)
-      case "edit":
-        return yield* tools.edit(call.args)
-      case "bash":
-        return yield* tools.bash(call.args)
-      default:
-        return yield* new UnknownTool({ tool: call.name })
-    }
+    return isTool(call.name) ? yield* tools[call.name](call.args) : yield* new UnknownTool({ tool: call.name })
   })
   const service: Service = { root: real, run, ...tools }
   return service

@@ -1,0 +1,210 @@
+/**
+ * The replay end to end, in-process on small directories: the shipped example traces, `--run-bash` (a
+ * background command does not hold the turn, a non-zero exit fails the call), the scratch copy leaving out
+ * symlinks that point outside the directory, and the exit codes. No timing is asserted.
+ */
+import * as NodeContext from "@effect/platform-node/NodeContext"
+import { describe, expect, it } from "@effect/vitest"
+import { Duration, Effect, Exit, Layer } from "effect"
+import * as fs from "node:fs"
+import * as os from "node:os"
+import * as nodePath from "node:path"
+import { fileURLToPath } from "node:url"
+import * as App from "../../src/app.js"
+import * as Progress from "../../src/render/progress.js"
+import * as Table from "../../src/render/table.js"
+import * as Replay from "../../src/replay/replay.js"
+import * as Trace from "../../src/replay/trace.js"
+
+const repo = fileURLToPath(new URL("../../../..", import.meta.url)).replace(/\/$/, "")
+const env = Layer.mergeAll(NodeContext.layer, Progress.layerSilent)
+
+const options = (trace: string, root: string, overrides: Partial<Replay.Options> = {}): Replay.Options => ({
+  trace,
+  root,
+  format: "auto",
+  runs: 1,
+  concurrency: 8,
+  latency: Duration.zero,
+  useRecordedLatency: false,
+  runBash: false,
+  ...overrides
+})
+
+const temp = () => fs.mkdtempSync(nodePath.join(os.tmpdir(), "replay-test-"))
+
+const claudeLine = (id: string, name: string, input: unknown, message: string) =>
+  JSON.stringify({
+    type: "assistant",
+    sessionId: "s",
+    cwd: "/home/rec/proj",
+    message: { id: message, role: "assistant", content: [{ type: "tool_use", id, name, input }] }
+  })
+
+describe("replay", () => {
+  it.live("the Claude Code example: subagent turns read, every multi-call turn measured in parallel", () =>
+    Effect.gen(function*() {
+      const result = yield* Replay.run(
+        options(`${repo}/examples/traces/claude-code/session-example.jsonl`, repo, { useRecordedLatency: true })
+      )
+      expect(result.format).toBe("claude-code")
+      expect(result.subagents).toEqual(["agent-a1b2"])
+      expect(result.recordedRoot).toBe("/home/dev/effect-lanes")
+      expect(result.recordedRootSource).toBe("stated")
+      expect(result.largestTurn).toBe(6)
+      expect(result.parallelTurns).toBe(4)
+      expect(result.turns.every((row) => row.parallel && row.speedup !== null)).toBe(true)
+      expect(result.recorded?.regretMillis).toBe(0)
+      expect(result.skipped.map((skip) => [skip.reason, skip.count])).toEqual([
+        ["tool \"Task\" has no built-in equivalent", 1]
+      ])
+      expect(result.recorded?.turns).toBe(result.turns.length)
+      Table.render(Replay.table(result))
+    }).pipe(Effect.provide(env)))
+
+  it.live("the Codex and Gemini examples: apply_patch replayed, no parallel turn said plainly", () =>
+    Effect.gen(function*() {
+      // planned with the seed's minimum of 6 calls, no turn of the Codex example runs in parallel
+      const codex = yield* Replay.run(
+        options(`${repo}/examples/traces/codex-rollout.jsonl`, repo, { useRecordedLatency: true, parallelMinTools: 6 })
+      )
+      expect(codex.format).toBe("codex")
+      expect(codex.failedCalls).toBe(0)
+      expect(codex.speedup).toBeNull()
+      expect(Replay.table(codex).notes?.[1]).toContain("No turn of this trace runs in parallel")
+      const gemini = yield* Replay.run(
+        options(`${repo}/examples/traces/gemini-session.json`, repo, { useRecordedLatency: true, parallelMinTools: 6 })
+      )
+      expect(gemini.format).toBe("gemini")
+      // five reads below the minimum of 6 run in order, where the recorded latencies would overlap
+      expect(gemini.recorded?.regretMillis).toBeGreaterThan(0)
+      const geminiDefault = yield* Replay.run(
+        options(`${repo}/examples/traces/gemini-session.json`, repo, { useRecordedLatency: true })
+      )
+      expect(geminiDefault.parallelTurns).toBe(1)
+      expect(geminiDefault.recorded?.regretMillis).toBe(0)
+    }).pipe(Effect.provide(env)))
+
+  it.live(
+    "--run-bash: a background command does not hold the turn; a non-zero exit is a failed call",
+    () =>
+      Effect.gen(function*() {
+        const dir = temp()
+        fs.writeFileSync(nodePath.join(dir, "a.txt"), "hello\n")
+        const trace = nodePath.join(temp(), "s.jsonl")
+        fs.writeFileSync(
+          trace,
+          [
+            claudeLine("b1", "Bash", { command: "sleep 30", run_in_background: true }, "m1"),
+            claudeLine("b2", "Bash", { command: "cat /home/rec/proj/a.txt" }, "m2"),
+            claudeLine("b3", "Bash", { command: "exit 3" }, "m3")
+          ].join("\n")
+        )
+        const result = yield* Replay.run(options(trace, dir, { runBash: true }))
+        expect(result.turns.map((row) => row.calls)).toEqual([1, 1, 1])
+        expect(result.failedCalls).toBe(1)
+        expect(result.firstFailure).toContain("command exited with 3")
+        // the background sleep did not hold its turn for 30 s (a generous bound, not a timing claim)
+        expect(result.turns[0]?.sequentialMillis.max ?? Infinity).toBeLessThan(10_000)
+      }).pipe(Effect.provide(env)),
+    30_000
+  )
+
+  it.live("the scratch copy leaves out links pointing outside the directory", () =>
+    Effect.gen(function*() {
+      const outside = temp()
+      fs.writeFileSync(nodePath.join(outside, "secret.txt"), "secret\n")
+      const dir = temp()
+      fs.writeFileSync(nodePath.join(dir, "a.txt"), "a\n")
+      fs.symlinkSync(nodePath.join(outside, "secret.txt"), nodePath.join(dir, "link.txt"))
+      fs.symlinkSync(outside, nodePath.join(dir, "linkdir"))
+      const trace = nodePath.join(temp(), "s.jsonl")
+      fs.writeFileSync(
+        trace,
+        [
+          claudeLine("w", "Write", { file_path: "b.txt", content: "b" }, "m1"),
+          claudeLine("r1", "Read", { file_path: "link.txt" }, "m2"),
+          claudeLine("r2", "Read", { file_path: "linkdir/secret.txt" }, "m3")
+        ].join("\n")
+      )
+      const result = yield* Replay.run(options(trace, dir))
+      expect(result.scratchCopy).toBe(true)
+      expect(result.linksLeftOut).toBe(2)
+      expect(result.failedCalls).toBe(2)
+      expect(fs.readFileSync(nodePath.join(outside, "secret.txt"), "utf8")).toBe("secret\n")
+      expect(fs.existsSync(nodePath.join(dir, "b.txt"))).toBe(false)
+    }).pipe(Effect.provide(env)))
+})
+
+describe("replay command", () => {
+  const run = (...args: Array<string>) =>
+    Effect.exit(App.cli(["node", "effect-lanes", "replay", ...args])).pipe(Effect.provide(env))
+
+  it.effect("a forced format that finds nothing says what the file looks like", () =>
+    Effect.gen(function*() {
+      const error = yield* Effect.flip(
+        Trace.read(`${repo}/examples/traces/claude-code/session-example.jsonl`, "codex")
+      )
+      expect(error._tag).toBe("UnknownTraceFormat")
+      expect(error.message).toContain("--format claude-code")
+    }).pipe(Effect.provide(NodeContext.layer)))
+
+  it.live("an unknown shape names the supported formats; a trace with nothing replayable fails", () =>
+    Effect.gen(function*() {
+      const file = nodePath.join(temp(), "x.json")
+      fs.writeFileSync(file, JSON.stringify({ hello: "world" }))
+      const unknown = yield* run(file)
+      expect(Exit.isFailure(unknown)).toBe(true)
+      if (Exit.isFailure(unknown)) expect(String(unknown.cause)).toContain("supported: claude-code, codex")
+      const only = nodePath.join(temp(), "web.jsonl")
+      fs.writeFileSync(only, claudeLine("w", "WebFetch", { url: "https://example.com" }, "m1"))
+      const nothing = yield* run(only, "--dir", temp())
+      expect(Exit.isFailure(nothing)).toBe(true)
+      if (Exit.isFailure(nothing)) expect(String(nothing.cause)).toContain("NothingToReplay")
+    }))
+
+  it.live("--json carries turns[].calls, turns[].plan, failedCalls and skipped; --parallel-min-tools plans", () =>
+    Effect.gen(function*() {
+      const out = nodePath.join(temp(), "r.json")
+      const exit = yield* run(
+        `${repo}/examples/traces/gemini-session.json`,
+        "--dir",
+        repo,
+        "--runs",
+        "1",
+        "--use-recorded-latency",
+        "--parallel-min-tools",
+        "2",
+        "--json",
+        out
+      )
+      expect(Exit.isSuccess(exit)).toBe(true)
+      const json: unknown = JSON.parse(fs.readFileSync(out, "utf8"))
+      expect(json).toMatchObject({
+        format: "gemini",
+        parallelMinTools: 2,
+        parallelTurns: 1,
+        failedCalls: 0,
+        skipped: [{ reason: "tool \"google_web_search\" has no built-in equivalent", count: 1 }],
+        turns: [{ calls: 5, plan: "Parallel 5 ×5", parallel: true }, {
+          calls: 1,
+          plan: "Sequential ×1",
+          parallel: false
+        }]
+      })
+    }))
+
+  it.live("an unknown format exits with 2", () =>
+    Effect.gen(function*() {
+      const file = nodePath.join(temp(), "x.json")
+      fs.writeFileSync(file, "[1, 2]")
+      const exit = yield* run(file)
+      expect(Exit.isFailure(exit)).toBe(true)
+      if (Exit.isFailure(exit)) {
+        const before = process.exitCode
+        yield* App.reportFailure(exit.cause)
+        expect(process.exitCode).toBe(2)
+        process.exitCode = before
+      }
+    }))
+})
