@@ -60,7 +60,9 @@ export const layerConsole = (
   options: Otel.ConsoleOptions = {}
 ): Layer.Layer<Resource.Resource, ConfigError.ConfigError> =>
   Layer.unwrapEffect(Effect.sync(() => {
-    const interval = Math.max(1, Math.round(Duration.toMillis(options.metricsExportInterval ?? Duration.minutes(1))))
+    const millis = Math.round(Duration.toMillis(options.metricsExportInterval ?? Duration.minutes(1)))
+    // a timer longer than 2^31 - 1 ms would fire at once in Node: the longest one is "never" enough
+    const interval = Math.min(2 ** 31 - 1, Math.max(1, millis))
     // built with the layer, so that each build has its own exporters
     return layer({
       ...options,
