@@ -9,6 +9,7 @@ import * as Options from "@effect/cli/Options"
 import * as ValidationError from "@effect/cli/ValidationError"
 import * as NodeContext from "@effect/platform-node/NodeContext"
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
+import { Otel } from "effect-lanes/otel"
 import * as Cause from "effect/Cause"
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
@@ -45,13 +46,22 @@ export const globalOptions = {
   ).pipe(
     Options.withDescription(`Default: UV_THREADPOOL_SIZE if set, else ${ThreadPool.defaultSize}.`),
     Options.optional
+  ),
+  otel: Options.boolean("otel").pipe(
+    Options.withDescription(
+      "Export the run's spans and metrics over OTLP/HTTP (effect-lanes/otel's layerOtlpFromEnv) to the collector " +
+        "named by the standard variables: OTEL_EXPORTER_OTLP_ENDPOINT (required), or OTEL_EXPORTER_OTLP_TRACES_ENDPOINT " +
+        "/ OTEL_EXPORTER_OTLP_METRICS_ENDPOINT, OTEL_EXPORTER_OTLP_HEADERS, OTEL_EXPORTER_OTLP_PROTOCOL " +
+        "(http/protobuf or http/json), OTEL_SERVICE_NAME, OTEL_RESOURCE_ATTRIBUTES. Tracing adds to the per-task " +
+        "figures the benchmarks measure."
+    )
   )
 }
 
 /**
  * The root command. Its options are global: each one takes effect around the subcommand that runs, through a
  * transformation of the root's handler (`Command.provideEffectDiscard` for a check, as here;
- * `Command.provide((options) => layer)` for an option that provides a service).
+ * `Command.provide` for `--otel`, which provides the OTLP exporter).
  *
  * @since 0.1.0
  * @category commands
@@ -61,7 +71,8 @@ export const command = Command.make("effect-lanes", globalOptions).pipe(
     "Benchmarks and trace replays for effect-lanes, the per-session lane scheduler for AI-agent work."
   ),
   Command.withSubcommands([BenchCommand.command, ReplayCommand.command]),
-  Command.provideEffectDiscard(({ uvThreadpoolSize }) => ThreadPool.check(uvThreadpoolSize))
+  Command.provideEffectDiscard(({ uvThreadpoolSize }) => ThreadPool.check(uvThreadpoolSize)),
+  Command.provide(({ otel }) => otel ? Otel.layerOtlpFromEnv : Layer.empty)
 )
 
 /**

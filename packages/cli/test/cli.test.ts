@@ -7,7 +7,8 @@ import * as HelpDoc from "@effect/cli/HelpDoc"
 import * as ValidationError from "@effect/cli/ValidationError"
 import * as NodeContext from "@effect/platform-node/NodeContext"
 import { describe, expect, it } from "@effect/vitest"
-import { Cause, type Console, Duration, Effect, Exit, Layer, Option } from "effect"
+import { Cause, ConfigProvider, type Console, Duration, Effect, Exit, Layer, Option } from "effect"
+import * as http from "node:http"
 import { fileURLToPath } from "node:url"
 import * as App from "../src/app.js"
 import * as FastLocal from "../src/bench/fastLocal.js"
@@ -226,6 +227,45 @@ describe("command line", () => {
       expect(yield* Effect.exit(ThreadPool.check(Option.some(ThreadPool.current())))).toEqual(Exit.void)
       expect(yield* Effect.exit(ThreadPool.check(Option.none()))).toEqual(Exit.void)
     }))
+
+  it.live("--otel without a collector's address fails naming OTEL_EXPORTER_OTLP_ENDPOINT", () =>
+    Effect.gen(function*() {
+      const error = yield* failure("--otel", "bench", "-s", "ids", "--ids", "1", "--rounds", "1").pipe(
+        Effect.withConfigProvider(ConfigProvider.fromMap(new Map()))
+      )
+      expect(String(error)).toContain("OTEL_EXPORTER_OTLP_ENDPOINT")
+    }))
+
+  it.live("--otel exports the run's spans and metrics to the collector of OTEL_EXPORTER_OTLP_ENDPOINT", () =>
+    Effect.gen(function*() {
+      const received: Array<string> = []
+      const server = yield* Effect.acquireRelease(
+        Effect.async<http.Server>((resume) => {
+          const server = http.createServer((request, response) => {
+            request.resume()
+            request.on("end", () => {
+              received.push(`${request.url} ${request.headers.authorization ?? ""}`)
+              response.writeHead(200, { "content-type": "application/json" }).end("{}")
+            })
+          })
+          server.listen(0, "127.0.0.1", () => resume(Effect.succeed(server)))
+        }),
+        (server) => Effect.async<void>((resume) => void server.close(() => resume(Effect.void)))
+      )
+      const address = server.address()
+      const port = typeof address === "object" && address !== null ? address.port : 0
+      const config = new Map([
+        ["OTEL_EXPORTER_OTLP_ENDPOINT", `http://127.0.0.1:${port}`],
+        ["OTEL_EXPORTER_OTLP_HEADERS", "authorization=Bearer%20token"]
+      ])
+      const quiet: Console.Console = { ...(yield* Effect.console), log: () => Effect.void }
+      const exit = yield* run("--otel", "bench", "-s", "queue", "--tasks", "50", "--rounds", "1").pipe(
+        Effect.withConfigProvider(ConfigProvider.fromMap(config)),
+        Effect.withConsole(quiet)
+      )
+      expect(Exit.isSuccess(exit)).toBe(true)
+      expect(received).toEqual(expect.arrayContaining(["/v1/traces Bearer token", "/v1/metrics Bearer token"]))
+    }).pipe(Effect.scoped))
 
   it.live("an unreadable trace fails with TraceUnreadable", () =>
     Effect.gen(function*() {
