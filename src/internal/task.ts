@@ -100,9 +100,8 @@ export interface Task {
   worker: Fiber.RuntimeFiber<unknown, unknown> | undefined
   /** Whether it holds a slot of the session budget, while it runs. */
   budgetSlot: boolean
-  /** Neighbours in the lane's line while it waits (an intrusive doubly linked list). */
-  prev: Task | undefined
-  next: Task | undefined
+  /** Its place in the lane's line (see `Line`). */
+  position: number
   startedAt: number
   /** Attempts started so far. */
   attempts: number
@@ -166,6 +165,11 @@ export class Waiter<A, E> implements Sink<A, E> {
     resume?.(exit)
   }
 
+  /** The exit, if it has arrived. */
+  poll(): Exit.Exit<A, E | TaskTimeout | TaskCancelled> | undefined {
+    return this.exit
+  }
+
   /** Waits for the exit (an interrupted wait leaves the task alone: the caller stops it). */
   get wait(): Effect.Effect<A, E | TaskTimeout | TaskCancelled> {
     return Effect.async<A, E | TaskTimeout | TaskCancelled>((resume) => {
@@ -215,8 +219,7 @@ export class TypedTask<A, E, R> implements Task {
   state: State = "waiting"
   worker: Fiber.RuntimeFiber<unknown, unknown> | undefined = undefined
   budgetSlot = false
-  prev: Task | undefined = undefined
-  next: Task | undefined = undefined
+  position = 0
   startedAt = 0
   attempts = 0
   lastError = ""
