@@ -6,7 +6,6 @@ import type * as Fiber from "effect/Fiber"
 import type * as FiberId from "effect/FiberId"
 import * as FiberRefs from "effect/FiberRefs"
 import * as Option from "effect/Option"
-import type * as Runtime from "effect/Runtime"
 import * as Schedule from "effect/Schedule"
 import * as ScheduleDecision from "effect/ScheduleDecision"
 import * as Lane from "../Lane.js"
@@ -21,15 +20,19 @@ import type { Claim, PrioritySemaphore, TokenBucket } from "./prioritySemaphore.
 import { currentWorker, type Restore, type Task, type WorkerSlot, type Wrap } from "./task.js"
 
 /**
- * Forks a fiber in the queue's scope (a `FiberSet`'s runtime): a lane's workers, and the tasks it
- * starts at once.
+ * How a lane gets fibers; both belong to the queue: closing it interrupts them.
  *
  * @internal
  */
-export type Fork = (
-  effect: Effect.Effect<void>,
-  options?: Runtime.RunForkOptions
-) => Fiber.RuntimeFiber<void, never>
+export interface Forks {
+  /** Forks a worker, scheduled (not run on the spot). */
+  readonly worker: (effect: Effect.Effect<void>) => Fiber.RuntimeFiber<void, never>
+  /** Starts a fiber at once, on the spot, with the refs `refs` builds for its ID. */
+  readonly alone: (
+    effect: Effect.Effect<void>,
+    refs: (id: FiberId.Runtime) => FiberRefs.FiberRefs
+  ) => Fiber.RuntimeFiber<void, never>
+}
 
 /** The refs a task runs with: its submitter's, forked for the fiber `id`, plus `currentWorker`. */
 const installRefs = (refs: FiberRefs.FiberRefs, id: FiberId.Runtime, slot: WorkerSlot): FiberRefs.FiberRefs =>
@@ -93,7 +96,7 @@ export class LaneRuntime {
     private readonly ledger: Ledger,
     private readonly budget: PrioritySemaphore | undefined,
     private readonly bucket: TokenBucket | undefined,
-    private readonly fork: Fork,
+    private readonly forks: Forks,
     private readonly now: () => number
   ) {
     this.gated = budget !== undefined || bucket !== undefined
@@ -162,10 +165,7 @@ export class LaneRuntime {
   startNow(task: Task, refs: FiberRefs.FiberRefs): void {
     this.begin(task)
     const slot: WorkerSlot = { task }
-    const fiber = this.fork(this.runAlone(task), {
-      immediate: true,
-      updateRefs: (_, id) => installRefs(refs, id, slot)
-    })
+    const fiber = this.forks.alone(this.runAlone(task), (id) => installRefs(refs, id, slot))
     const exit = fiber.unsafePoll()
     if (exit !== null) this.afterAlone(task, exit)
     else fiber.addObserver((exit) => this.afterAlone(task, exit))
@@ -248,9 +248,7 @@ export class LaneRuntime {
   private spawn(): void {
     this.workers++
     const slot: WorkerState = { task: undefined, applied: undefined, installed: undefined }
-    // scheduled, not run on the spot: a worker forked while another is between taking a task and
-    // running it must not run first
-    const fiber = this.fork(this.worker(slot), { immediate: false })
+    const fiber = this.forks.worker(this.worker(slot))
     fiber.addObserver((exit) => {
       this.workers--
       const task = slot.task

@@ -1,13 +1,16 @@
 import * as Cause from "effect/Cause"
-import type * as Context from "effect/Context"
+import * as Context from "effect/Context"
 import * as Deferred from "effect/Deferred"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import type * as Exit from "effect/Exit"
+import * as Fiber from "effect/Fiber"
 import * as FiberId from "effect/FiberId"
 import * as FiberRef from "effect/FiberRef"
+import * as FiberRefs from "effect/FiberRefs"
 import * as FiberSet from "effect/FiberSet"
 import * as Option from "effect/Option"
+import * as Runtime from "effect/Runtime"
 import * as Stream from "effect/Stream"
 import * as Lane from "../Lane.js"
 import {
@@ -23,7 +26,7 @@ import * as LanesConfig from "../LanesConfig.js"
 import * as LatencyModel from "../LatencyModel.js"
 import * as externalTasks from "./externalTasks.js"
 import { hostAnswer } from "./externalTasks.js"
-import { LaneRuntime } from "./lane.js"
+import { type Forks, LaneRuntime } from "./lane.js"
 import { Ledger } from "./ledger.js"
 import { byLane, type PerLane } from "./perLane.js"
 import { PrioritySemaphore, TokenBucket } from "./prioritySemaphore.js"
@@ -60,6 +63,27 @@ export const make = Effect.fnUntraced(function*(sessionId: string) {
   // Registered before the finalizer below, so closed after it: the workers are interrupted (and record the ends of the tasks
   // they ran) after the finalizer below stopped the lanes and ended the waiting tasks.
   const fork = yield* FiberSet.makeRuntime<never, void, never>()
+  // The fibers of tasks started at once on an idle lane: forked from a runtime with no refs of its
+  // own (they get their submitter's), tracked only while they run.
+  const bare = Runtime.make({
+    context: Context.empty(),
+    runtimeFlags: (yield* Effect.runtime<never>()).runtimeFlags,
+    fiberRefs: FiberRefs.empty()
+  })
+  const alone = new Set<Fiber.RuntimeFiber<void, never>>()
+  const forks: Forks = {
+    // scheduled, not run on the spot: a worker forked while another is between taking a task and
+    // running it must not run first
+    worker: (worker) => fork(worker, { immediate: false }),
+    alone: (effect, refs) => {
+      const fiber = Runtime.runFork(bare, effect, { updateRefs: (_, id) => refs(id) })
+      if (fiber.unsafePoll() === null) {
+        alone.add(fiber)
+        fiber.addObserver(() => alone.delete(fiber))
+      }
+      return fiber
+    }
+  }
   const budget = Option.getOrUndefined(Option.map(
     settings.totalConcurrency,
     (total) => new PrioritySemaphore(total, Duration.toMillis(settings.starvationDeadline), now)
@@ -78,7 +102,7 @@ export const make = Effect.fnUntraced(function*(sessionId: string) {
       ledger,
       lane === "control" ? undefined : budget,
       bucket,
-      fork,
+      forks,
       now
     )
     lines[lane] = runtime
@@ -88,17 +112,21 @@ export const make = Effect.fnUntraced(function*(sessionId: string) {
     return lanes[lane]
   }
 
-  // Closing the scope: stop accepting and starting, end the waiting tasks; then (FiberSet) the
-  // workers are interrupted, each recording the end of the task it ran.
+  // Closing the scope: stop accepting and starting, end the waiting tasks, interrupt the tasks started
+  // at once on idle lanes (waiting for them to end); then (FiberSet) the workers are interrupted, each
+  // recording the end of the task it ran.
   yield* Effect.addFinalizer(() =>
     Effect.suspend(() => {
       ledger.accepting = false
       for (const lane of Lane.all) lanes[lane].close()
       const interrupted = Cause.interrupt(FiberId.none)
-      return Effect.forEach(
-        Lane.all.flatMap((lane) => lanes[lane].waiting()),
-        (task) => lanes[task.lane].abandon(task, interrupted),
-        { discard: true }
+      return Effect.zipRight(
+        Effect.forEach(
+          Lane.all.flatMap((lane) => lanes[lane].waiting()),
+          (task) => lanes[task.lane].abandon(task, interrupted),
+          { discard: true }
+        ),
+        Fiber.interruptAll(Array.from(alone))
       )
     })
   )
