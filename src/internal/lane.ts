@@ -304,11 +304,19 @@ export class LaneRuntime {
           return slot.installed
         })
         let loop: Effect.Effect<void> = Effect.void
+        // After a task whose fiber was interrupted (by `cancel`, by its submitter leaving, or by
+        // anything else: then its exit is an interruption), the interruption may still be pending on
+        // the worker: it lands here, between tasks, and ends the worker (a new one takes its place),
+        // never on the next task.
+        let afterInterruption: Effect.Effect<void> = Effect.void
         const done = (exit: Exit.Exit<unknown, unknown>): Effect.Effect<void> => {
           const task = slot.task
           slot.task = undefined
           const reported = task === undefined ? Effect.void : this.finish(task, exit)
-          return reported === Effect.void ? loop : Effect.zipRight(reported, loop)
+          const next = task?.interrupted === true || (Exit.isFailure(exit) && Cause.isInterrupted(exit.cause))
+            ? afterInterruption
+            : loop
+          return reported === Effect.void ? next : Effect.zipRight(reported, next)
         }
         const run = Effect.suspend(() => {
           const task = slot.task
@@ -330,9 +338,8 @@ export class LaneRuntime {
           }
           return Effect.flatMap(this.next(restore, fiber, slot), (task) => task === undefined ? loop : runTask(task))
         }
-        // An interruption meant for the task just ended (it ended on its own first) lands here,
-        // between tasks, never on the next one.
-        loop = Effect.zipRight(restore(Effect.void), Effect.suspend(take))
+        loop = Effect.suspend(take)
+        afterInterruption = Effect.zipRight(restore(Effect.void), loop)
         return loop
       })
     )

@@ -168,7 +168,7 @@ export const make = Effect.fnUntraced(function*(sessionId: string) {
         case "waiting":
           return Effect.zipRight(lanes[task.lane].abandon(task, Cause.interrupt(interruptor)), task.whenDone())
         case "running":
-          task.worker?.unsafeInterruptAsFork(interruptor)
+          task.interrupt(interruptor)
           return task.whenDone()
       }
     })

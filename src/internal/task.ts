@@ -98,6 +98,13 @@ export interface Task {
   state: State
   /** The worker running the task, while it runs. */
   worker: Fiber.RuntimeFiber<unknown, unknown> | undefined
+  /**
+   * Whether its fiber was interrupted for it ({@link interrupt}): a lane worker whose task was
+   * interrupted does not go on to the next task.
+   */
+  readonly interrupted: boolean
+  /** Interrupts the fiber running the task, as `interruptor` (the task must be running). */
+  interrupt(interruptor: FiberId.FiberId): void
   /** Whether it holds a slot of the session budget, while it runs. */
   budgetSlot: boolean
   /** Its place in the lane's line (see `Line`). */
@@ -218,6 +225,7 @@ export type Restore = <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect
 export class TypedTask<A, E, R> implements Task {
   state: State = "waiting"
   worker: Fiber.RuntimeFiber<unknown, unknown> | undefined = undefined
+  interrupted = false
   budgetSlot = false
   position = 0
   startedAt = 0
@@ -244,6 +252,11 @@ export class TypedTask<A, E, R> implements Task {
 
   get id(): TaskId.TaskId {
     return TaskId.make(this.sessionId, this.sequence)
+  }
+
+  interrupt(interruptor: FiberId.FiberId): void {
+    this.interrupted = true
+    this.worker?.unsafeInterruptAsFork(interruptor)
   }
 
   end(exit: Exit.Exit<unknown, unknown>): boolean {
