@@ -27,10 +27,10 @@ import { currentWorker, type Restore, type Task, type WorkerSlot, type Wrap } fr
 export interface Forks {
   /** Forks a worker, scheduled (not run on the spot). */
   readonly worker: (effect: Effect.Effect<void>) => Fiber.RuntimeFiber<void, never>
-  /** Starts a fiber at once, on the spot, with the refs `refs` builds for its ID. */
+  /** Starts a fiber at once, on the spot, with the refs `updateRefs` builds for its ID. */
   readonly alone: (
     effect: Effect.Effect<void>,
-    refs: (id: FiberId.Runtime) => FiberRefs.FiberRefs
+    updateRefs: (bare: FiberRefs.FiberRefs, id: FiberId.Runtime) => FiberRefs.FiberRefs
   ) => Fiber.RuntimeFiber<void, never>
 }
 
@@ -165,7 +165,7 @@ export class LaneRuntime {
   startNow(task: Task, refs: FiberRefs.FiberRefs): void {
     this.begin(task)
     const slot: WorkerSlot = { task }
-    const fiber = this.forks.alone(this.runAlone(task), (id) => installRefs(refs, id, slot))
+    const fiber = this.forks.alone(this.runAlone(task), (_, id) => installRefs(refs, id, slot))
     const exit = fiber.unsafePoll()
     if (exit !== null) this.afterAlone(task, exit)
     else fiber.addObserver((exit) => this.afterAlone(task, exit))

@@ -75,8 +75,8 @@ export const make = Effect.fnUntraced(function*(sessionId: string) {
     // scheduled, not run on the spot: a worker forked while another is between taking a task and
     // running it must not run first
     worker: (worker) => fork(worker, { immediate: false }),
-    alone: (effect, refs) => {
-      const fiber = Runtime.runFork(bare, effect, { updateRefs: (_, id) => refs(id) })
+    alone: (effect, updateRefs) => {
+      const fiber = Runtime.runFork(bare, effect, { updateRefs })
       if (fiber.unsafePoll() === null) {
         alone.add(fiber)
         fiber.addObserver(() => alone.delete(fiber))

@@ -14,9 +14,12 @@ export interface Placed {
  * needs no search. The array is compacted when the holes and taken slots before the front make up
  * half of it, and emptied when the line is.
  *
- * An array rather than an intrusive linked list: a lane takes tasks from the front thousands of
- * times per second, and unlinking a task wrote to its neighbour, a field V8 kept deoptimising on
- * (measured: 15% of a batch's CPU time in the unlink alone, `bench/README.md`).
+ * An array rather than the intrusive linked list it replaced: unlinking a task wrote to its
+ * neighbour, a store V8 deoptimised over and over in the batch benchmark ("insufficient type
+ * feedback", seen with `--trace-deopt`), and the links cost two fields per waiting task where the
+ * array costs one slot. (The unlink's share of a batch's profile, about 15%, did not go away with
+ * it: it moved to the next first write to the task, so it is the cost of touching a task allocated
+ * long before, not of the unlink.)
  *
  * @internal
  */
