@@ -34,7 +34,7 @@ export interface Forks {
   ) => Fiber.RuntimeFiber<void, never>
 }
 
-/** The refs a task runs with: its submitter's, forked for the fiber `id`, plus `currentWorker`. */
+/** The refs a task runs with: its submitter's, plus `currentWorker` (set as the fiber `id`). */
 const installRefs = (refs: FiberRefs.FiberRefs, id: FiberId.Runtime, slot: WorkerSlot): FiberRefs.FiberRefs =>
   FiberRefs.updateAs(refs, { fiberId: id, fiberRef: currentWorker, value: slot })
 
@@ -288,8 +288,8 @@ export class LaneRuntime {
    * Each task runs with exactly its submitter's fiber refs (services, current span, log
    * annotations...) plus `currentWorker`, installed as a whole before it starts; the tasks of one
    * batch share them, so the worker builds and installs them once per batch. The loop's effects are
-   * built once per worker, and a task costs the loop a handful of Effect operations: the check for a
-   * stray interruption, the step that takes the task, and the task's attempt with its exit.
+   * built once per worker, and a task costs the loop a handful of Effect operations: the step that
+   * takes it, and its attempt with its exit.
    */
   private worker(slot: WorkerState): Effect.Effect<void> {
     return Effect.uninterruptibleMask((restore) =>

@@ -39,6 +39,7 @@ import {
   DeferredSink,
   sequenceOf,
   type Sink,
+  Submission,
   type Task,
   TypedTask,
   Waiter
@@ -213,22 +214,10 @@ export const make = Effect.fnUntraced(function*(sessionId: string) {
         const first = lastSequence + 1
         lastSequence += effects.length
         const tasks: Array<Task> = new Array(effects.length)
+        const submission = new Submission(sessionId, lane, commandType, payload, external, at, refs, context, sink)
         let i = 0
         for (const effect of effects) {
-          const task = new TypedTask(
-            sessionId,
-            first + i,
-            lane,
-            commandType,
-            payload,
-            external,
-            at,
-            refs,
-            context,
-            effect,
-            sink,
-            i
-          )
+          const task = new TypedTask(submission, first + i, effect, i)
           line.join(task)
           ledger.submitted(task)
           tasks[i++] = task
@@ -265,9 +254,8 @@ export const make = Effect.fnUntraced(function*(sessionId: string) {
           const refs = fiber.getFiberRefs()
           const waiter = new Waiter<A, E>()
           const line = lanes[lane]
-          const task = new TypedTask(
+          const submission = new Submission(
             sessionId,
-            ++lastSequence,
             lane,
             commandType,
             payload,
@@ -275,10 +263,9 @@ export const make = Effect.fnUntraced(function*(sessionId: string) {
             now(),
             refs,
             context,
-            effect,
-            waiter,
-            0
+            waiter
           )
+          const task = new TypedTask(submission, ++lastSequence, effect, 0)
           if (!external && line.canStartNow()) {
             ledger.submitted(task)
             ledger.accepted(lane, 1, task)
