@@ -309,14 +309,17 @@ export class LaneRuntime {
         // the worker: it lands here, between tasks, and ends the worker (a new one takes its place),
         // never on the next task.
         let afterInterruption: Effect.Effect<void> = Effect.void
+        // what `finish` returns when the bookkeeping went well (read once: under a CommonJS
+        // transform such as tsx's, every `Effect.x` is a getter call)
+        const wentWell = Effect.void
         const done = (exit: Exit.Exit<unknown, unknown>): Effect.Effect<void> => {
           const task = slot.task
           slot.task = undefined
-          const reported = task === undefined ? Effect.void : this.finish(task, exit)
-          const next = task?.interrupted === true || (Exit.isFailure(exit) && Cause.isInterrupted(exit.cause))
+          const reported = task === undefined ? wentWell : this.finish(task, exit)
+          const next = task?.interrupted === true || (exit._tag === "Failure" && Cause.isInterrupted(exit.cause))
             ? afterInterruption
             : loop
-          return reported === Effect.void ? next : Effect.zipRight(reported, next)
+          return reported === wentWell ? next : Effect.zipRight(reported, next)
         }
         const run = Effect.suspend(() => {
           const task = slot.task

@@ -238,7 +238,7 @@ export class Ledger {
     if (started && this.notifiesHost(ticket)) {
       this.publish(() => LaneEvent.ExternalTaskCompleted({ ...common(ticket, at), success: Exit.isSuccess(exit) }))
     }
-    if (Exit.isSuccess(exit)) {
+    if (exit._tag === "Success") {
       recorder.count("completed")
       this.publish(() => LaneEvent.Completed({ ...common(ticket, at), durationMillis }))
     } else if (Cause.isInterruptedOnly(exit.cause)) {
