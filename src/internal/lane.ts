@@ -53,8 +53,9 @@ interface WorkerState extends WorkerSlot {
 /**
  * One lane at run time: its line of waiting tasks, its counters, its workers, and what a task
  * takes to start (a lane permit, i.e. `active < concurrency`; under a session budget a budget
- * slot; under a rate limit a token). Every take is in {@link LaneRuntime.start} / {@link LaneRuntime.admit}
- * and every give-back in {@link LaneRuntime.release}, a few lines apart.
+ * slot; under a rate limit a token). Every take is in {@link LaneRuntime.begin} (called by
+ * {@link LaneRuntime.start} and {@link LaneRuntime.startNow}) / {@link LaneRuntime.admit} and every
+ * give-back in {@link LaneRuntime.release}, a few lines apart.
  *
  * Tasks run on the lane's workers, at most `concurrency` fibers forked in the queue's scope when
  * first needed. A worker takes the front task, runs it with the submitter's fiber refs (services,
@@ -62,6 +63,10 @@ interface WorkerState extends WorkerSlot {
  * that has work never waits for a wake-up. An idle worker parks; a new task wakes one. Cancelling a
  * running task interrupts its worker (as `cancelFiberId`); the worker records the task's end and then
  * dies, and a new worker takes its place when there is work.
+ *
+ * The idle-lane fast path ({@link LaneRuntime.startNow}): a single submission to a lane with an empty
+ * line, a free permit and no budget or limit starts at once on a fiber of its own, in the step that
+ * accepts it, so a task that does not suspend costs no hand-off and no wake-up.
  *
  * Starts are strictly FIFO: a task leaves the line only from the front, in the same synchronous
  * step that takes its permit (and budget slot and token), so no newcomer overtakes it. When a lane
