@@ -13,17 +13,23 @@
  * `concurrency` worker fibers that belong to the queue: a worker takes the task at the front of the
  * line (so the lane is strictly FIFO), runs it with its submitter's fiber refs (services, current
  * span, log annotations), records its end and takes the next, so a task costs no fiber of its own.
- * Interrupting or cancelling a task interrupts its worker (the work stops; the worker is replaced);
+ * One exception, the idle-lane fast path: a `submit` (or `submitByTool`) to a lane whose line is
+ * empty, with a free permit and no session budget or rate limit to wait for, starts its task at once,
+ * in the step that accepts it, on a fiber of its own with its submitter's fiber refs; a task that
+ * completes without suspending has answered before `submit` returns, and no worker is woken. Nothing
+ * waits, so nothing is overtaken; the task counts against the lane's bound like any other.
+ * Interrupting or cancelling a task interrupts its fiber (the work stops; a worker is replaced);
  * closing the queue's scope ends what still waits, interrupts what runs, and releases every
  * submitter. Under a rate limit a task takes its token when it really starts (after its budget
  * slot), and each retry takes one too.
  *
- * Because a task runs on a worker, not on a fiber of its own, a fiber it starts with a plain
+ * Because a task usually runs on a worker, not on a fiber of its own, a fiber it starts with a plain
  * `Effect.fork` is a child of the worker: it is not interrupted when the task ends (as it would be with
- * a fiber per task) but when the worker is (a cancel, a timeout) or the queue closes. A task that
- * starts background work should own it: `Effect.forkScoped` inside `Effect.scoped`, or join or
- * interrupt what it forked. (Supervising every task's children costs about as much as the rest of a
- * batched task: measured 5.4 -> 10.3 µs per task with `Effect.ensuringChildren`.)
+ * a fiber per task) but when the worker is (a cancel, a timeout) or the queue closes. On the idle-lane
+ * fast path it is a child of the task's own fiber, and it is not interrupted when the task ends either. A
+ * task that starts background work should own it: `Effect.forkScoped` inside `Effect.scoped`, or join
+ * or interrupt what it forked. (Supervising every task's children costs about as much as the rest of
+ * a batched task: measured 5.4 -> 10.3 µs per task with `Effect.ensuringChildren`.)
  *
  * @example
  * ```ts

@@ -178,8 +178,10 @@ describe("LaneEvent", () => {
         expect(first?._tag).toBe("Dropped")
         expect(first?._tag === "Dropped" && first.count).toBe(3 * tasks - capacity)
         expect(rest).toHaveLength(capacity)
-        // the newest events are the ones kept: the last is the last task's Completed
-        expect(rest[rest.length - 1]).toMatchObject({ _tag: "Completed", taskId: `s-${tasks}` })
+        // the newest events are the ones kept: the last is a Completed, and the last task's is kept
+        // (the lane's workers interleave, so another task's Completed may come after it)
+        expect(rest[rest.length - 1]?._tag).toBe("Completed")
+        expect(rest.some((event) => event._tag === "Completed" && event.taskId === `s-${tasks}`)).toBe(true)
         expect(rest.some((event) => event._tag === "Dropped")).toBe(false)
       }))
 

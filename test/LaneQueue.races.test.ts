@@ -62,6 +62,23 @@ describe("LaneQueue races", () => {
         expect(started).toEqual(["s-1", "s-2"])
       })), { discard: true }))
 
+  it.scoped("a task whose fiber is interrupted by something else than the queue: the next task is untouched", () =>
+    Effect.gen(function*() {
+      const queue = yield* makeQueue({ query: { concurrency: 1 } })
+      // A interrupts the fiber it runs on (a lane worker) itself; that worker must not run B.
+      const interruptSelf = Effect.withFiberRuntime<void>((fiber) => {
+        fiber.unsafeInterruptAsFork(fiber.id())
+        return Effect.void
+      })
+      const [a, b] = yield* queue.submitBatch("query", [
+        Effect.zipRight(interruptSelf, Effect.never),
+        Effect.succeed("B")
+      ])
+      expect(a !== undefined && Exit.isFailure(a) && Cause.isInterruptedOnly(a.cause)).toBe(true)
+      expect(b).toEqual(Exit.succeed("B"))
+      expect(yield* queue.unfinished).toEqual([])
+    }))
+
   it.scoped("a failure that cannot be serialised (a BigInt, a cycle) still reaches its submitter; the lane goes on", () =>
     Effect.gen(function*() {
       const queue = yield* makeQueue()

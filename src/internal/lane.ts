@@ -3,6 +3,7 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import type * as Fiber from "effect/Fiber"
+import type * as FiberId from "effect/FiberId"
 import * as FiberRefs from "effect/FiberRefs"
 import * as Option from "effect/Option"
 import * as Schedule from "effect/Schedule"
@@ -14,8 +15,28 @@ import type * as LanesConfig from "../LanesConfig.js"
 import * as RetryPolicy from "../RetryPolicy.js"
 import { describeError } from "./describeCause.js"
 import type { Ledger } from "./ledger.js"
+import { Line } from "./line.js"
 import type { Claim, PrioritySemaphore, TokenBucket } from "./prioritySemaphore.js"
 import { currentWorker, type Restore, type Task, type WorkerSlot, type Wrap } from "./task.js"
+
+/**
+ * How a lane gets fibers; both belong to the queue: closing it interrupts them.
+ *
+ * @internal
+ */
+export interface Forks {
+  /** Forks a worker, scheduled (not run on the spot). */
+  readonly worker: (effect: Effect.Effect<void>) => Fiber.RuntimeFiber<void, never>
+  /** Starts a fiber at once, on the spot, with the refs `updateRefs` builds for its ID. */
+  readonly alone: (
+    effect: Effect.Effect<void>,
+    updateRefs: (bare: FiberRefs.FiberRefs, id: FiberId.Runtime) => FiberRefs.FiberRefs
+  ) => Fiber.RuntimeFiber<void, never>
+}
+
+/** The refs a task runs with: its submitter's, plus `currentWorker` (set as the fiber `id`). */
+const installRefs = (refs: FiberRefs.FiberRefs, id: FiberId.Runtime, slot: WorkerSlot): FiberRefs.FiberRefs =>
+  FiberRefs.updateAs(refs, { fiberId: id, fiberRef: currentWorker, value: slot })
 
 /**
  * A worker's state: the task it runs (for its observer, should it die mid-task, and for
@@ -32,8 +53,9 @@ interface WorkerState extends WorkerSlot {
 /**
  * One lane at run time: its line of waiting tasks, its counters, its workers, and what a task
  * takes to start (a lane permit, i.e. `active < concurrency`; under a session budget a budget
- * slot; under a rate limit a token). Every take is in {@link LaneRuntime.start} / {@link LaneRuntime.admit}
- * and every give-back in {@link LaneRuntime.release}, a few lines apart.
+ * slot; under a rate limit a token). Every take is in {@link LaneRuntime.begin} (called by
+ * {@link LaneRuntime.start} and {@link LaneRuntime.startNow}) / {@link LaneRuntime.admit} and every
+ * give-back in {@link LaneRuntime.release}, a few lines apart.
  *
  * Tasks run on the lane's workers, at most `concurrency` fibers forked in the queue's scope when
  * first needed. A worker takes the front task, runs it with the submitter's fiber refs (services,
@@ -41,6 +63,10 @@ interface WorkerState extends WorkerSlot {
  * that has work never waits for a wake-up. An idle worker parks; a new task wakes one. Cancelling a
  * running task interrupts its worker (as `cancelFiberId`); the worker records the task's end and then
  * dies, and a new worker takes its place when there is work.
+ *
+ * The idle-lane fast path ({@link LaneRuntime.startNow}): a single submission to a lane with an empty
+ * line, a free permit and no budget or limit starts at once on a fiber of its own, in the step that
+ * accepts it, so a task that does not suspend costs no hand-off and no wake-up.
  *
  * Starts are strictly FIFO: a task leaves the line only from the front, in the same synchronous
  * step that takes its permit (and budget slot and token), so no newcomer overtakes it. When a lane
@@ -50,10 +76,7 @@ interface WorkerState extends WorkerSlot {
  * @internal
  */
 export class LaneRuntime {
-  private head: Task | undefined = undefined
-  private tail: Task | undefined = undefined
-  /** Tasks waiting in the line. */
-  pending = 0
+  private readonly line = new Line<Task>()
   /** Tasks running (lane permits taken). */
   active = 0
   /** Whether the lane announced pressure and has not been idle since. */
@@ -78,11 +101,16 @@ export class LaneRuntime {
     private readonly ledger: Ledger,
     private readonly budget: PrioritySemaphore | undefined,
     private readonly bucket: TokenBucket | undefined,
-    private readonly fork: (worker: Effect.Effect<never>) => Fiber.RuntimeFiber<never, never>,
+    private readonly forks: Forks,
     private readonly now: () => number
   ) {
     this.gated = budget !== undefined || bucket !== undefined
     this.wrap = makeWrap(settings, ledger, bucket, now)
+  }
+
+  /** Tasks waiting in the line. */
+  get pending(): number {
+    return this.line.size
   }
 
   // -------------------------------------------------------------------------------------------
@@ -91,28 +119,12 @@ export class LaneRuntime {
 
   /** Puts a task at the back of the line. Synchronous, so the line follows call order. */
   join(task: Task): void {
-    task.prev = this.tail
-    if (this.tail === undefined) this.head = task
-    else this.tail.next = task
-    this.tail = task
-    this.pending++
-  }
-
-  /** Takes a waiting task out of the line (it will not start). */
-  withdraw(task: Task): void {
-    if (task.prev === undefined) this.head = task.next
-    else task.prev.next = task.next
-    if (task.next === undefined) this.tail = task.prev
-    else task.next.prev = task.prev
-    task.prev = task.next = undefined
-    this.pending--
+    this.line.push(task)
   }
 
   /** The waiting tasks, front first. */
   waiting(): Array<Task> {
-    const tasks: Array<Task> = []
-    for (let task = this.head; task !== undefined; task = task.next) tasks.push(task)
-    return tasks
+    return this.line.toArray()
   }
 
   // -------------------------------------------------------------------------------------------
@@ -121,15 +133,70 @@ export class LaneRuntime {
 
   /** Starts the front task: takes the lane permit (the caller took budget slot and token). */
   private start(task: Task, worker: Fiber.RuntimeFiber<unknown, unknown>, slot: WorkerState): Task {
-    this.withdraw(task)
+    this.line.shift()
     task.worker = worker
     slot.task = task
+    this.begin(task)
+    return task
+  }
+
+  /** Takes the lane permit for a task leaving the line (or never joining it) and records its start. */
+  private begin(task: Task): void {
     this.active++
     this.running.add(task)
     task.state = "running"
-    task.startedAt = this.now()
     this.ledger.started(task)
-    return task
+  }
+
+  /**
+   * Whether a task accepted now may start at once ({@link startNow}): nothing waits in the line, a
+   * permit is free, and the lane has nothing else to wait for (no session budget, no rate limit).
+   */
+  canStartNow(): boolean {
+    return !this.gated && !this.closed && this.line.size === 0 && this.active < this.concurrency
+  }
+
+  /**
+   * The idle-lane fast path, when {@link canStartNow} (checked in the same synchronous step): starts
+   * `task` at once, without it ever joining the line, on a fiber of its own that runs it on the spot
+   * with its submitter's fiber refs (`refs`).
+   *
+   * Nothing waits, so starting now overtakes no one (FIFO holds); the permit is taken in the same
+   * synchronous step as the acceptance. The fiber belongs to the queue's scope like the workers, so
+   * closing the queue interrupts it; cancelling the task interrupts it. A task that completes
+   * without suspending has ended (and answered its submitter) by the time this returns: no hand-off,
+   * no wake-up, and its submitter never parks.
+   */
+  startNow(task: Task, refs: FiberRefs.FiberRefs): void {
+    this.begin(task)
+    const slot: WorkerSlot = { task }
+    const fiber = this.forks.alone(this.runAlone(task), (_, id) => installRefs(refs, id, slot))
+    const exit = fiber.unsafePoll()
+    if (exit !== null) this.afterAlone(task, exit)
+    else fiber.addObserver((exit) => this.afterAlone(task, exit))
+  }
+
+  /** Runs a task started by {@link startNow} on the fiber it was given, then ends it. */
+  private runAlone(task: Task): Effect.Effect<void> {
+    return Effect.uninterruptibleMask((restore) =>
+      Effect.withFiberRuntime((fiber) => {
+        task.worker = fiber
+        return task.run(this.wrap, restore, fiber.currentContext, (exit) => {
+          const reported = this.finish(task, exit)
+          this.kick()
+          return reported
+        })
+      })
+    )
+  }
+
+  /** The fiber of a task started by {@link startNow} ended: if it did not end the task, it does. */
+  private afterAlone(task: Task, exit: Exit.Exit<void>): void {
+    if (task.state !== "running") return
+    // The fiber died before or while ending the task (the queue closed as it was forked, or a
+    // defect in the bookkeeping): the task ends with that cause, its submitter is answered.
+    Effect.runFork(this.finish(task, Exit.isFailure(exit) ? exit : Exit.die("effect-lanes: task fiber ended")))
+    this.kick()
   }
 
   /** Gives back what a started task holds: its lane permit and its budget slot. */
@@ -156,7 +223,7 @@ export class LaneRuntime {
   /** Ends a task that never started (cancelled, or its submitter is gone, or the queue closed). */
   abandon(task: Task, cause: Cause.Cause<never>): Effect.Effect<void> {
     if (task.state !== "waiting") return Effect.void
-    this.withdraw(task)
+    this.line.remove(task)
     const reported = endTask(this.ledger, task, false, Exit.failCause(cause))
     this.kick()
     return reported
@@ -186,7 +253,7 @@ export class LaneRuntime {
   private spawn(): void {
     this.workers++
     const slot: WorkerState = { task: undefined, applied: undefined, installed: undefined }
-    const fiber = this.fork(this.worker(slot))
+    const fiber = this.forks.worker(this.worker(slot))
     fiber.addObserver((exit) => {
       this.workers--
       const task = slot.task
@@ -201,7 +268,7 @@ export class LaneRuntime {
 
   /** Whether a worker could take the front task now. */
   private ready(): boolean {
-    return this.head !== undefined && this.active < this.concurrency && !(this.gated && this.admitting)
+    return this.line.size > 0 && this.active < this.concurrency && !(this.gated && this.admitting)
   }
 
   /**
@@ -225,10 +292,11 @@ export class LaneRuntime {
    *
    * Each task runs with exactly its submitter's fiber refs (services, current span, log
    * annotations...) plus `currentWorker`, installed as a whole before it starts; the tasks of one
-   * batch share them, so the worker builds them once per batch. The loop's effects are built once
-   * per worker, not per task.
+   * batch share them, so the worker builds and installs them once per batch. The loop's effects are
+   * built once per worker, and a task costs the loop a handful of Effect operations: the step that
+   * takes it, and its attempt with its exit.
    */
-  private worker(slot: WorkerState): Effect.Effect<never> {
+  private worker(slot: WorkerState): Effect.Effect<void> {
     return Effect.uninterruptibleMask((restore) =>
       Effect.withFiberRuntime((fiber) => {
         const install = Effect.updateFiberRefs((id) => {
@@ -236,45 +304,66 @@ export class LaneRuntime {
           if (refs === undefined) return fiber.getFiberRefs()
           if (slot.applied !== refs || slot.installed === undefined) {
             slot.applied = refs
-            slot.installed = FiberRefs.updateAs(refs, { fiberId: id, fiberRef: currentWorker, value: slot })
+            slot.installed = installRefs(refs, id, slot)
           }
           return slot.installed
         })
+        let loop: Effect.Effect<void> = Effect.void
+        // After a task whose fiber was interrupted (by `cancel`, by its submitter leaving, or by
+        // anything else: then its exit is an interruption), the interruption may still be pending on
+        // the worker: it lands here, between tasks, and ends the worker (a new one takes its place),
+        // never on the next task.
+        let afterInterruption: Effect.Effect<void> = Effect.void
+        // what `finish` returns when the bookkeeping went well (read once: under a CommonJS
+        // transform such as tsx's, every `Effect.x` is a getter call)
+        const wentWell = Effect.void
         const done = (exit: Exit.Exit<unknown, unknown>): Effect.Effect<void> => {
           const task = slot.task
           slot.task = undefined
-          return task === undefined ? Effect.void : this.finish(task, exit)
+          const reported = task === undefined ? wentWell : this.finish(task, exit)
+          const next = task?.interrupted === true || (exit._tag === "Failure" && Cause.isInterrupted(exit.cause))
+            ? afterInterruption
+            : loop
+          return reported === wentWell ? next : Effect.zipRight(reported, next)
         }
         const run = Effect.suspend(() => {
           const task = slot.task
-          return task === undefined ? Effect.void : task.run(this.wrap, restore, fiber.currentContext, done)
+          return task === undefined ? loop : task.run(this.wrap, restore, fiber.currentContext, done)
         })
-        const afterTake = Effect.zipRight(install, run)
-        // An interruption meant for the task just ended (it ended on its own first) lands here,
-        // between tasks, never on the next one.
-        const step = Effect.flatMap(
-          Effect.zipRight(restore(Effect.void), this.next(restore, fiber, slot)),
-          (task) => task === undefined ? Effect.void : afterTake
-        )
-        const loop: Effect.Effect<never> = Effect.flatMap(step, () => loop)
+        const installAndRun = Effect.zipRight(install, run)
+        /** Runs a task just taken: with its refs as they are when the worker has them installed. */
+        const runTask = (task: Task): Effect.Effect<void> =>
+          task.refs === slot.applied && slot.installed !== undefined
+            ? task.run(this.wrap, restore, fiber.currentContext, done)
+            : installAndRun
+        const parked = Effect.zipRight(restore(this.park), Effect.suspend(() => loop))
+        const take = (): Effect.Effect<void> => {
+          if (!this.gated) {
+            const head = this.line.peek()
+            return head !== undefined && this.active < this.concurrency
+              ? runTask(this.start(head, fiber, slot))
+              : parked
+          }
+          return Effect.flatMap(this.next(restore, fiber, slot), (task) => task === undefined ? loop : runTask(task))
+        }
+        loop = Effect.suspend(take)
+        afterInterruption = Effect.zipRight(restore(Effect.void), loop)
         return loop
       })
     )
   }
 
-  /** The next task to run, taken from the front; `undefined` when the worker parked meanwhile. */
+  /**
+   * The next task of a gated lane, taken from the front once its budget slot and token are in
+   * hand; `undefined` when the worker parked meanwhile.
+   */
   private next(
     restore: Restore,
     worker: Fiber.RuntimeFiber<unknown, unknown>,
     slot: WorkerState
   ): Effect.Effect<Task | undefined> {
     return Effect.suspend(() => {
-      const head = this.head
-      if (!this.gated) {
-        return head !== undefined && this.active < this.concurrency
-          ? Effect.succeed(this.start(head, worker, slot))
-          : Effect.as(restore(this.park), undefined)
-      }
+      const head = this.line.peek()
       if (this.admitting || head === undefined || this.active >= this.concurrency) {
         return Effect.as(restore(this.park), undefined)
       }
@@ -305,7 +394,7 @@ export class LaneRuntime {
     slot: WorkerState
   ): Effect.Effect<Task | undefined> {
     return Effect.suspend(() => {
-      const head = this.head
+      const head = this.line.peek()
       if (head === undefined || this.active >= this.concurrency) return Effect.succeed(undefined)
       const budget = this.budget
       if (budget !== undefined && !claim.held) {

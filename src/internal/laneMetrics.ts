@@ -1,3 +1,4 @@
+import * as Metric from "effect/Metric"
 import * as MetricLabel from "effect/MetricLabel"
 import * as Lane from "../Lane.js"
 import * as LaneMetrics from "../LaneMetrics.js"
@@ -48,6 +49,8 @@ class Reservoir {
 
 const reservoirSize = 1024
 
+const noTags: ReadonlyArray<MetricLabel.MetricLabel> = []
+
 /**
  * One lane's counts and samples, mirrored into the Effect Metrics tagged by lane. Not by session:
  * Effect's registry keeps every tag combination for good, so a session tag would grow it with every
@@ -57,30 +60,48 @@ class LaneRecorder {
   readonly counts = zeroCounts()
   readonly wait = new Reservoir(reservoirSize)
   readonly run = new Reservoir(reservoirSize)
-  readonly tags: ReadonlyArray<MetricLabel.MetricLabel>
+  /** The Effect Metrics, tagged with the lane once rather than on every update. */
+  private readonly counters: { readonly [K in keyof LaneMetrics.Counts]: Metric.Metric.Counter<number> }
+  private readonly waitMillis: Metric.Metric.Summary<number>
+  private readonly runMillis: Metric.Metric.Summary<number>
 
   constructor(lane: Lane.Lane) {
-    this.tags = [MetricLabel.make("lane", lane)]
+    const tags = [MetricLabel.make("lane", lane)]
+    const tagged = <Type, Out>(metric: Metric.Metric<Type, number, Out>): Metric.Metric<Type, number, Out> =>
+      Metric.taggedWithLabels(metric, tags)
+    const counters = LaneMetrics.counters
+    this.counters = {
+      submitted: tagged(counters.submitted),
+      started: tagged(counters.started),
+      completed: tagged(counters.completed),
+      failed: tagged(counters.failed),
+      timedOut: tagged(counters.timedOut),
+      retried: tagged(counters.retried),
+      deadLettered: tagged(counters.deadLettered),
+      cancelled: tagged(counters.cancelled)
+    }
+    this.waitMillis = tagged(LaneMetrics.waitMillis)
+    this.runMillis = tagged(LaneMetrics.runMillis)
   }
 
   count(name: keyof LaneMetrics.Counts): void {
     this.counts[name]++
-    LaneMetrics.counters[name].unsafeUpdate(1, this.tags)
+    this.counters[name].unsafeUpdate(1, noTags)
   }
 
   countBy(name: keyof LaneMetrics.Counts, n: number): void {
     this.counts[name] += n
-    LaneMetrics.counters[name].unsafeUpdate(n, this.tags)
+    this.counters[name].unsafeUpdate(n, noTags)
   }
 
   waited(millis: number): void {
     this.wait.add(millis)
-    LaneMetrics.waitMillis.unsafeUpdate(millis, this.tags)
+    this.waitMillis.unsafeUpdate(millis, noTags)
   }
 
   ran(millis: number): void {
     this.run.add(millis)
-    LaneMetrics.runMillis.unsafeUpdate(millis, this.tags)
+    this.runMillis.unsafeUpdate(millis, noTags)
   }
 
   snapshot(): LaneMetrics.LaneSnapshot {

@@ -1,13 +1,16 @@
 import * as Cause from "effect/Cause"
-import type * as Context from "effect/Context"
+import * as Context from "effect/Context"
 import * as Deferred from "effect/Deferred"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import type * as Exit from "effect/Exit"
+import * as Fiber from "effect/Fiber"
 import * as FiberId from "effect/FiberId"
 import * as FiberRef from "effect/FiberRef"
+import * as FiberRefs from "effect/FiberRefs"
 import * as FiberSet from "effect/FiberSet"
 import * as Option from "effect/Option"
+import * as Runtime from "effect/Runtime"
 import * as Stream from "effect/Stream"
 import * as Lane from "../Lane.js"
 import {
@@ -21,10 +24,9 @@ import {
 import type * as LaneQueue from "../LaneQueue.js"
 import * as LanesConfig from "../LanesConfig.js"
 import * as LatencyModel from "../LatencyModel.js"
-import * as TaskId from "../TaskId.js"
 import * as externalTasks from "./externalTasks.js"
 import { hostAnswer } from "./externalTasks.js"
-import { LaneRuntime } from "./lane.js"
+import { type Forks, LaneRuntime } from "./lane.js"
 import { Ledger } from "./ledger.js"
 import { byLane, type PerLane } from "./perLane.js"
 import { PrioritySemaphore, TokenBucket } from "./prioritySemaphore.js"
@@ -37,6 +39,7 @@ import {
   DeferredSink,
   sequenceOf,
   type Sink,
+  Submission,
   type Task,
   TypedTask,
   Waiter
@@ -52,14 +55,36 @@ export const make = Effect.fnUntraced(function*(sessionId: string) {
   const latency = yield* LatencyModel.make
   const clock = yield* Effect.clock
   const now = () => clock.unsafeCurrentTimeMillis()
-  const ids = yield* TaskId.generator(sessionId)
+  /** The sequence number of the last task accepted: IDs follow acceptance order, from `<sessionId>-1`. */
+  let lastSequence = 0
   const lines: { [L in Lane.Lane]?: LaneRuntime } = {}
   const ledger = new Ledger(sessionId, settings, (lane) => laneOf(lane), now, eventBufferCapacity)
   // Runs last: the event streams end after the last task's last event.
   yield* Effect.addFinalizer(() => Effect.sync(() => ledger.close()))
   // Registered before the finalizer below, so closed after it: the workers are interrupted (and record the ends of the tasks
   // they ran) after the finalizer below stopped the lanes and ended the waiting tasks.
-  const fork = yield* FiberSet.makeRuntime<never, never, never>()
+  const fork = yield* FiberSet.makeRuntime<never, void, never>()
+  // The fibers of tasks started at once on an idle lane: forked from a runtime with no refs of its
+  // own (they get their submitter's), tracked only while they run.
+  const bare = Runtime.make({
+    context: Context.empty(),
+    runtimeFlags: (yield* Effect.runtime<never>()).runtimeFlags,
+    fiberRefs: FiberRefs.empty()
+  })
+  const alone = new Set<Fiber.RuntimeFiber<void, never>>()
+  const forks: Forks = {
+    // scheduled, not run on the spot: a worker forked while another is between taking a task and
+    // running it must not run first
+    worker: (worker) => fork(worker, { immediate: false }),
+    alone: (effect, updateRefs) => {
+      const fiber = Runtime.runFork(bare, effect, { updateRefs })
+      if (fiber.unsafePoll() === null) {
+        alone.add(fiber)
+        fiber.addObserver(() => alone.delete(fiber))
+      }
+      return fiber
+    }
+  }
   const budget = Option.getOrUndefined(Option.map(
     settings.totalConcurrency,
     (total) => new PrioritySemaphore(total, Duration.toMillis(settings.starvationDeadline), now)
@@ -78,9 +103,7 @@ export const make = Effect.fnUntraced(function*(sessionId: string) {
       ledger,
       lane === "control" ? undefined : budget,
       bucket,
-      // scheduled, not run on the spot: a worker forked while another is between taking a task and
-      // running it must not run first
-      (worker) => fork(worker, { immediate: false }),
+      forks,
       now
     )
     lines[lane] = runtime
@@ -90,17 +113,21 @@ export const make = Effect.fnUntraced(function*(sessionId: string) {
     return lanes[lane]
   }
 
-  // Closing the scope: stop accepting and starting, end the waiting tasks; then (FiberSet) the
-  // workers are interrupted, each recording the end of the task it ran.
+  // Closing the scope: stop accepting and starting, end the waiting tasks, interrupt the tasks started
+  // at once on idle lanes (waiting for them to end); then (FiberSet) the workers are interrupted, each
+  // recording the end of the task it ran.
   yield* Effect.addFinalizer(() =>
     Effect.suspend(() => {
       ledger.accepting = false
       for (const lane of Lane.all) lanes[lane].close()
       const interrupted = Cause.interrupt(FiberId.none)
-      return Effect.forEach(
-        Lane.all.flatMap((lane) => lanes[lane].waiting()),
-        (task) => lanes[task.lane].abandon(task, interrupted),
-        { discard: true }
+      return Effect.zipRight(
+        Effect.forEach(
+          Lane.all.flatMap((lane) => lanes[lane].waiting()),
+          (task) => lanes[task.lane].abandon(task, interrupted),
+          { discard: true }
+        ),
+        Fiber.interruptAll(Array.from(alone))
       )
     })
   )
@@ -142,7 +169,7 @@ export const make = Effect.fnUntraced(function*(sessionId: string) {
         case "waiting":
           return Effect.zipRight(lanes[task.lane].abandon(task, Cause.interrupt(interruptor)), task.whenDone())
         case "running":
-          task.worker?.unsafeInterruptAsFork(interruptor)
+          task.interrupt(interruptor)
           return task.whenDone()
       }
     })
@@ -166,9 +193,9 @@ export const make = Effect.fnUntraced(function*(sessionId: string) {
       : Effect.dieMessage(`effect-lanes: unknown lane ${JSON.stringify(String(lane))}`)
 
   /**
-   * Accepts tasks in one step: the shutdown check, their IDs and their places in the line happen
-   * inside one `Ref` update, so no other submission slips in between (IDs follow line order) and
-   * nothing is accepted once the queue stopped accepting. Then wakes the lane's workers once.
+   * Accepts tasks in one synchronous step: the shutdown check, their IDs and their places in the
+   * line, so no other submission slips in between (IDs follow line order) and nothing is accepted
+   * once the queue stopped accepting. Then wakes the lane's workers once.
    */
   const accept = <A, E, R>(
     lane: Lane.Lane,
@@ -178,41 +205,29 @@ export const make = Effect.fnUntraced(function*(sessionId: string) {
     payload: unknown,
     external: boolean
   ): Effect.Effect<Array<Task>, QueueShutdown, R> =>
-    Effect.flatMap(Effect.context<R>(), (context) =>
-      Effect.flatMap(Effect.getFiberRefs, (refs) =>
-        Effect.flatMap(
-          ids.reserve(effects.length, (first) => {
-            if (!ledger.accepting) return Option.none()
-            const line = lanes[lane]
-            const at = now()
-            const tasks: Array<Task> = new Array(effects.length)
-            let i = 0
-            for (const effect of effects) {
-              const task = new TypedTask(
-                sessionId,
-                first + i,
-                lane,
-                commandType,
-                payload,
-                external,
-                at,
-                refs,
-                context,
-                effect,
-                sink,
-                i
-              )
-              line.join(task)
-              ledger.submitted(task)
-              tasks[i++] = task
-            }
-            const last = tasks[tasks.length - 1]
-            if (last !== undefined) ledger.accepted(lane, tasks.length, last)
-            line.kick()
-            return Option.some(tasks)
-          }),
-          Option.match({ onNone: () => Effect.fail(shutdownError), onSome: Effect.succeed })
-        )))
+    Effect.contextWithEffect((context: Context.Context<R>) =>
+      Effect.withFiberRuntime<Array<Task>, QueueShutdown>((fiber) => {
+        if (!ledger.accepting) return shutdownFailure
+        const refs = fiber.getFiberRefs()
+        const line = lanes[lane]
+        const at = now()
+        const first = lastSequence + 1
+        lastSequence += effects.length
+        const tasks: Array<Task> = new Array(effects.length)
+        const submission = new Submission(sessionId, lane, commandType, payload, external, at, refs, context, sink)
+        let i = 0
+        for (const effect of effects) {
+          const task = new TypedTask(submission, first + i, effect, i)
+          line.join(task)
+          ledger.submitted(task)
+          tasks[i++] = task
+        }
+        const last = tasks[tasks.length - 1]
+        if (last !== undefined) ledger.accepted(lane, tasks.length, last)
+        line.kick()
+        return Effect.succeed(tasks)
+      })
+    )
 
   /** The shutdown failure, as an effect. */
   const shutdownFailure = Effect.fail(shutdownError)
@@ -220,6 +235,10 @@ export const make = Effect.fnUntraced(function*(sessionId: string) {
   /**
    * Accepts one task and waits for its outcome: the lean path of `submit` (one task, one waiter,
    * no arrays). Interrupting the submitter, even the instant after acceptance, stops the task.
+   *
+   * On an idle lane the task starts at once on a fiber of its own (`LaneRuntime.startNow`), in the
+   * step that accepts it; a task that completes without suspending has answered by the time that
+   * step ends, and its submitter goes on without parking.
    */
   const submitAndWait = <A, E, R>(
     lane: Lane.Lane,
@@ -231,37 +250,34 @@ export const make = Effect.fnUntraced(function*(sessionId: string) {
     Effect.uninterruptibleMask((restore) =>
       Effect.contextWithEffect((context: Context.Context<R>) =>
         Effect.withFiberRuntime<A, E | TaskTimeout | TaskCancelled | QueueShutdown>((fiber) => {
+          if (!ledger.accepting) return shutdownFailure
           const refs = fiber.getFiberRefs()
           const waiter = new Waiter<A, E>()
-          return Effect.flatMap(
-            ids.reserve(1, (first) => {
-              if (!ledger.accepting) return Option.none()
-              const line = lanes[lane]
-              const task = new TypedTask(
-                sessionId,
-                first,
-                lane,
-                commandType,
-                payload,
-                external,
-                now(),
-                refs,
-                context,
-                effect,
-                waiter,
-                0
-              )
-              line.join(task)
-              ledger.submitted(task)
-              ledger.accepted(lane, 1, task)
-              line.kick()
-              return Option.some(task)
-            }),
-            (accepted): Effect.Effect<A, E | TaskTimeout | TaskCancelled | QueueShutdown> =>
-              Option.isNone(accepted)
-                ? shutdownFailure
-                : Effect.onInterrupt(restore(waiter.wait), () => interruptTask(accepted.value, abandonFiberId))
+          const line = lanes[lane]
+          const submission = new Submission(
+            sessionId,
+            lane,
+            commandType,
+            payload,
+            external,
+            now(),
+            refs,
+            context,
+            waiter
           )
+          const task = new TypedTask(submission, ++lastSequence, effect, 0)
+          if (!external && line.canStartNow()) {
+            ledger.submitted(task)
+            ledger.accepted(lane, 1, task)
+            line.startNow(task, refs)
+          } else {
+            line.join(task)
+            ledger.submitted(task)
+            ledger.accepted(lane, 1, task)
+            line.kick()
+          }
+          return waiter.poll() ??
+            Effect.onInterrupt(restore(waiter.wait), () => interruptTask(task, abandonFiberId))
         })
       )
     )

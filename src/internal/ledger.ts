@@ -22,6 +22,11 @@ interface Line {
   pressured: boolean
 }
 
+/** The fields every event of a task has. */
+function common(ticket: Task, at: number) {
+  return { taskId: ticket.id, lane: ticket.lane, at }
+}
+
 const timeoutOf = (ticket: Task, cause: Cause.Cause<unknown>): Option.Option<TaskTimeout> =>
   Option.flatMap(
     Cause.failureOption(cause),
@@ -227,29 +232,30 @@ export class Ledger {
     const at = this.now()
     if (!started) this.checkIdle(gate, ticket, at)
     const recorder = this.metrics.lanes[ticket.lane]
-    const common = () => ({ taskId: ticket.id, lane: ticket.lane, at })
     const durationMillis = started ? at - ticket.startedAt : 0
     if (started) recorder.ran(durationMillis)
     // The task's own last event comes last: dead letter and host notice first.
     if (started && this.notifiesHost(ticket)) {
-      this.publish(() => LaneEvent.ExternalTaskCompleted({ ...common(), success: Exit.isSuccess(exit) }))
+      this.publish(() => LaneEvent.ExternalTaskCompleted({ ...common(ticket, at), success: Exit.isSuccess(exit) }))
     }
-    if (Exit.isSuccess(exit)) {
+    if (exit._tag === "Success") {
       recorder.count("completed")
-      this.publish(() => LaneEvent.Completed({ ...common(), durationMillis }))
+      this.publish(() => LaneEvent.Completed({ ...common(ticket, at), durationMillis }))
     } else if (Cause.isInterruptedOnly(exit.cause)) {
       recorder.count("cancelled")
-      this.publish(() => LaneEvent.Cancelled(common()))
+      this.publish(() => LaneEvent.Cancelled(common(ticket, at)))
     } else {
       const timeout = timeoutOf(ticket, exit.cause)
       const error = describeCause(exit.cause)
       if (RetryPolicy.retries(this.settings.lanes[ticket.lane].retry) > 0) this.deadLetter(ticket, error, at)
       if (Option.isSome(timeout)) {
         recorder.count("timedOut")
-        this.publish(() => LaneEvent.TimedOut({ ...common(), timeoutMillis: Duration.toMillis(timeout.value.timeout) }))
+        this.publish(() =>
+          LaneEvent.TimedOut({ ...common(ticket, at), timeoutMillis: Duration.toMillis(timeout.value.timeout) })
+        )
       } else {
         recorder.count("failed")
-        this.publish(() => LaneEvent.Failed({ ...common(), durationMillis, error }))
+        this.publish(() => LaneEvent.Failed({ ...common(ticket, at), durationMillis, error }))
       }
     }
   }

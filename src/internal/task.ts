@@ -98,11 +98,17 @@ export interface Task {
   state: State
   /** The worker running the task, while it runs. */
   worker: Fiber.RuntimeFiber<unknown, unknown> | undefined
+  /**
+   * Whether its fiber was interrupted for it ({@link interrupt}): a lane worker whose task was
+   * interrupted does not go on to the next task.
+   */
+  readonly interrupted: boolean
+  /** Interrupts the fiber running the task, as `interruptor` (the task must be running). */
+  interrupt(interruptor: FiberId.FiberId): void
   /** Whether it holds a slot of the session budget, while it runs. */
   budgetSlot: boolean
-  /** Neighbours in the lane's line while it waits (an intrusive doubly linked list). */
-  prev: Task | undefined
-  next: Task | undefined
+  /** Its place in the lane's line (see `Line`). */
+  position: number
   startedAt: number
   /** Attempts started so far. */
   attempts: number
@@ -166,6 +172,11 @@ export class Waiter<A, E> implements Sink<A, E> {
     resume?.(exit)
   }
 
+  /** The exit, if it has arrived. */
+  poll(): Exit.Exit<A, E | TaskTimeout | TaskCancelled> | undefined {
+    return this.exit
+  }
+
   /** Waits for the exit (an interrupted wait leaves the task alone: the caller stops it). */
   get wait(): Effect.Effect<A, E | TaskTimeout | TaskCancelled> {
     return Effect.async<A, E | TaskTimeout | TaskCancelled>((resume) => {
@@ -206,6 +217,29 @@ export class BatchSink<A, E> implements Sink<A, E> {
 export type Restore = <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
 
 /**
+ * What the tasks of one submission (a `submit`, or a whole `submitBatch`) share, held once rather
+ * than by every task: a batch's tasks cost a pointer to it each.
+ *
+ * @internal
+ */
+export class Submission<A, E, R> {
+  constructor(
+    readonly sessionId: string,
+    readonly lane: Lane.Lane,
+    readonly commandType: string,
+    readonly payload: unknown,
+    readonly external: boolean,
+    /** When it was accepted, epoch millis. */
+    readonly submittedAt: number,
+    /** The submitter's fiber refs. */
+    readonly refs: FiberRefs.FiberRefs,
+    /** The submitter's services, which the tasks' effects require. */
+    readonly context: Context.Context<R>,
+    readonly sink: Sink<A, E>
+  ) {}
+}
+
+/**
  * A task submitted with its types. One class for every queue and lane, so that the lanes' code
  * sees one hidden class.
  *
@@ -214,9 +248,9 @@ export type Restore = <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect
 export class TypedTask<A, E, R> implements Task {
   state: State = "waiting"
   worker: Fiber.RuntimeFiber<unknown, unknown> | undefined = undefined
+  interrupted = false
   budgetSlot = false
-  prev: Task | undefined = undefined
-  next: Task | undefined = undefined
+  position = 0
   startedAt = 0
   attempts = 0
   lastError = ""
@@ -225,22 +259,37 @@ export class TypedTask<A, E, R> implements Task {
   private cancelled = false
 
   constructor(
-    readonly sessionId: string,
+    readonly submission: Submission<A, E, R>,
     readonly sequence: number,
-    readonly lane: Lane.Lane,
-    readonly commandType: string,
-    readonly payload: unknown,
-    readonly external: boolean,
-    readonly submittedAt: number,
-    readonly refs: FiberRefs.FiberRefs,
-    readonly context: Context.Context<R>,
     readonly effect: Effect.Effect<A, E, R>,
-    readonly sink: Sink<A, E>,
     readonly index: number
   ) {}
 
   get id(): TaskId.TaskId {
-    return TaskId.make(this.sessionId, this.sequence)
+    return TaskId.make(this.submission.sessionId, this.sequence)
+  }
+  get lane(): Lane.Lane {
+    return this.submission.lane
+  }
+  get commandType(): string {
+    return this.submission.commandType
+  }
+  get payload(): unknown {
+    return this.submission.payload
+  }
+  get external(): boolean {
+    return this.submission.external
+  }
+  get submittedAt(): number {
+    return this.submission.submittedAt
+  }
+  get refs(): FiberRefs.FiberRefs {
+    return this.submission.refs
+  }
+
+  interrupt(interruptor: FiberId.FiberId): void {
+    this.interrupted = true
+    this.worker?.unsafeInterruptAsFork(interruptor)
   }
 
   end(exit: Exit.Exit<unknown, unknown>): boolean {
@@ -248,7 +297,7 @@ export class TypedTask<A, E, R> implements Task {
     this.state = "done"
     this.worker = undefined
     this.cancelled = Exit.isFailure(exit) && isCancellation(exit.cause)
-    this.sink.complete(this.index, this.outcome(exit))
+    this.submission.sink.complete(this.index, this.outcome(exit))
     const waiters = this.waiters
     if (waiters !== undefined) {
       this.waiters = undefined
@@ -294,9 +343,8 @@ export class TypedTask<A, E, R> implements Task {
   ): Effect.Effect<void> {
     // The worker installed the submitter's refs, whose context is this task's: then its
     // requirements are met as they are (providing them again costs more than a no-op task).
-    const work = hasContext(this.effect, current, this.context)
-      ? this.effect
-      : Effect.provide(this.effect, this.context)
+    const context = this.submission.context
+    const work = hasContext(this.effect, current, context) ? this.effect : Effect.provide(this.effect, context)
     return Effect.flatMap(Effect.exit(restore(wrap(this, work))), (exit) => {
       this.ownExit = exit
       return done(exit)
