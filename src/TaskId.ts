@@ -1,9 +1,9 @@
 /**
  * Task IDs: `"<sessionId>-<n>"`, `n` counting from 1 in submission order within a session.
  *
- * The upstream replaced a UUID per task with a session-scoped counter. A session queue counts in the
- * synchronous step that accepts tasks (a batch takes all of its IDs at once), so IDs follow the
- * lanes' lines; {@link generator} is the same counter as a `Ref`, for code outside a queue.
+ * The upstream replaced a UUID per task with a session-scoped counter; here the counter is a `Ref`
+ * ({@link generator}) owned by the session queue. A batch takes all of its IDs in one update, and the
+ * queue puts the tasks in their lane's line inside that same update, so IDs follow line order.
  *
  * @since 0.1.0
  */

@@ -24,6 +24,7 @@ import {
 import type * as LaneQueue from "../LaneQueue.js"
 import * as LanesConfig from "../LanesConfig.js"
 import * as LatencyModel from "../LatencyModel.js"
+import * as TaskId from "../TaskId.js"
 import * as externalTasks from "./externalTasks.js"
 import { hostAnswer } from "./externalTasks.js"
 import { type Forks, LaneRuntime } from "./lane.js"
@@ -55,8 +56,8 @@ export const make = Effect.fnUntraced(function*(sessionId: string) {
   const latency = yield* LatencyModel.make
   const clock = yield* Effect.clock
   const now = () => clock.unsafeCurrentTimeMillis()
-  /** The sequence number of the last task accepted: IDs follow acceptance order, from `<sessionId>-1`. */
-  let lastSequence = 0
+  /** The session's ID counter (a `Ref`): IDs follow acceptance order, from `<sessionId>-1`. */
+  const ids = yield* TaskId.generator(sessionId)
   const lines: { [L in Lane.Lane]?: LaneRuntime } = {}
   const ledger = new Ledger(sessionId, settings, (lane) => laneOf(lane), now, eventBufferCapacity)
   // Runs last: the event streams end after the last task's last event.
@@ -206,27 +207,39 @@ export const make = Effect.fnUntraced(function*(sessionId: string) {
     external: boolean
   ): Effect.Effect<Array<Task>, QueueShutdown, R> =>
     Effect.contextWithEffect((context: Context.Context<R>) =>
-      Effect.withFiberRuntime<Array<Task>, QueueShutdown>((fiber) => {
-        if (!ledger.accepting) return shutdownFailure
-        const refs = fiber.getFiberRefs()
-        const line = lanes[lane]
-        const at = now()
-        const first = lastSequence + 1
-        lastSequence += effects.length
-        const tasks: Array<Task> = new Array(effects.length)
-        const submission = new Submission(sessionId, lane, commandType, payload, external, at, refs, context, sink)
-        let i = 0
-        for (const effect of effects) {
-          const task = new TypedTask(submission, first + i, effect, i)
-          line.join(task)
-          ledger.submitted(task)
-          tasks[i++] = task
-        }
-        const last = tasks[tasks.length - 1]
-        if (last !== undefined) ledger.accepted(lane, tasks.length, last)
-        line.kick()
-        return Effect.succeed(tasks)
-      })
+      Effect.withFiberRuntime<Array<Task>, QueueShutdown>((fiber) =>
+        Effect.flatMap(
+          ids.reserve(effects.length, (first) => {
+            if (!ledger.accepting) return Option.none()
+            const refs = fiber.getFiberRefs()
+            const line = lanes[lane]
+            const tasks: Array<Task> = new Array(effects.length)
+            const submission = new Submission(
+              sessionId,
+              lane,
+              commandType,
+              payload,
+              external,
+              now(),
+              refs,
+              context,
+              sink
+            )
+            let i = 0
+            for (const effect of effects) {
+              const task = new TypedTask(submission, first + i, effect, i)
+              line.join(task)
+              ledger.submitted(task)
+              tasks[i++] = task
+            }
+            const last = tasks[tasks.length - 1]
+            if (last !== undefined) ledger.accepted(lane, tasks.length, last)
+            line.kick()
+            return Option.some(tasks)
+          }),
+          (accepted) => Option.isSome(accepted) ? Effect.succeed(accepted.value) : shutdownFailure
+        )
+      )
     )
 
   /** The shutdown failure, as an effect. */
@@ -250,34 +263,40 @@ export const make = Effect.fnUntraced(function*(sessionId: string) {
     Effect.uninterruptibleMask((restore) =>
       Effect.contextWithEffect((context: Context.Context<R>) =>
         Effect.withFiberRuntime<A, E | TaskTimeout | TaskCancelled | QueueShutdown>((fiber) => {
-          if (!ledger.accepting) return shutdownFailure
-          const refs = fiber.getFiberRefs()
           const waiter = new Waiter<A, E>()
-          const line = lanes[lane]
-          const submission = new Submission(
-            sessionId,
-            lane,
-            commandType,
-            payload,
-            external,
-            now(),
-            refs,
-            context,
-            waiter
+          return Effect.flatMap(
+            ids.reserve(1, (sequence) => {
+              if (!ledger.accepting) return Option.none()
+              const refs = fiber.getFiberRefs()
+              const line = lanes[lane]
+              const submission = new Submission(
+                sessionId,
+                lane,
+                commandType,
+                payload,
+                external,
+                now(),
+                refs,
+                context,
+                waiter
+              )
+              const task = new TypedTask(submission, sequence, effect, 0)
+              if (!external && line.canStartNow()) {
+                ledger.submitted(task)
+                ledger.accepted(lane, 1, task)
+                line.startNow(task, refs)
+              } else {
+                line.join(task)
+                ledger.submitted(task)
+                ledger.accepted(lane, 1, task)
+                line.kick()
+              }
+              return Option.some(task)
+            }),
+            (accepted): Effect.Effect<A, E | TaskTimeout | TaskCancelled | QueueShutdown> =>
+              Option.isNone(accepted) ? shutdownFailure : waiter.poll() ??
+                Effect.onInterrupt(restore(waiter.wait), () => interruptTask(accepted.value, abandonFiberId))
           )
-          const task = new TypedTask(submission, ++lastSequence, effect, 0)
-          if (!external && line.canStartNow()) {
-            ledger.submitted(task)
-            ledger.accepted(lane, 1, task)
-            line.startNow(task, refs)
-          } else {
-            line.join(task)
-            ledger.submitted(task)
-            ledger.accepted(lane, 1, task)
-            line.kick()
-          }
-          return waiter.poll() ??
-            Effect.onInterrupt(restore(waiter.wait), () => interruptTask(task, abandonFiberId))
         })
       )
     )
