@@ -24,8 +24,9 @@ for (let i = 0; i < args.length; i++) {
   const arg = args[i]
   if (arg === "--") break
   const value = arg === option ? args[i + 1] : arg.startsWith(option + "=") ? arg.slice(option.length + 1) : undefined
-  const size = value === undefined || value.trim() === "" ? Number.NaN : Number(value)
-  if (Number.isInteger(size) && size >= 1 && size <= 1024) {
+  // plain decimal digits, 1 to 1024: the bounds and syntax of the option's Schema (src/options.ts)
+  const size = value !== undefined && /^[0-9]+$/.test(value) ? Number(value) : Number.NaN
+  if (size >= 1 && size <= 1024) {
     process.env.UV_THREADPOOL_SIZE = String(size)
   }
 }

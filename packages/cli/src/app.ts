@@ -11,6 +11,7 @@ import * as NodeContext from "@effect/platform-node/NodeContext"
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import { Otel } from "effect-lanes/otel"
 import * as Cause from "effect/Cause"
+import * as ConfigError from "effect/ConfigError"
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
@@ -84,6 +85,8 @@ export const command = Command.make("effect-lanes", globalOptions).pipe(
 export const cli = Command.run(command, { name: "effect-lanes", version })
 
 const messageOf = (error: unknown): string => {
+  // a ConfigError's message leaves out the key it is about; its rendering names it
+  if (ConfigError.isConfigError(error)) return String(error)
   if (error instanceof Error) return error.message
   if (typeof error === "object" && error !== null && "message" in error && typeof error.message === "string") {
     return error.message

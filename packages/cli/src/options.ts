@@ -33,8 +33,11 @@ const named = <A>(schema: Schema.Schema<A, string>, option: string, expected: st
     })
   })
 
+/** Plain decimal digits only: no sign, exponent, hex prefix, fraction or spaces (as `LanesConfig` reads numbers). */
+const Digits = Schema.String.pipe(Schema.pattern(/^[0-9]+$/))
+
 const bounded = ({ max, min }: Range) =>
-  Schema.compose(Schema.NumberFromString, Schema.Int.pipe(Schema.between(min, max)))
+  Schema.compose(Schema.compose(Digits, Schema.NumberFromString), Schema.Int.pipe(Schema.between(min, max)))
 
 const rangeText = ({ max, min }: Range) => `an integer from ${min} to ${max}`
 
@@ -49,12 +52,12 @@ export const IntegerFromText = (name: string, range: Range): Schema.Schema<numbe
 
 const Parts = Schema.transform(Schema.String, Schema.Array(Schema.String), {
   strict: true,
-  decode: (text) => text.split(",").map((part) => part.trim()).filter((part) => part !== ""),
+  decode: (text) => text.split(",").map((part) => part.trim()),
   encode: (parts) => parts.join(",")
 })
 
 /**
- * The text of `--NAME` as a comma-separated, non-empty list of integers in `range` (blank parts ignored); any
+ * The text of `--NAME` as a comma-separated, non-empty list of integers in `range`; any
  * other text fails with one message naming the option.
  *
  * @since 0.1.0

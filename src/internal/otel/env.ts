@@ -85,8 +85,9 @@ const pairs =
 const headers = pairs((key, value) =>
   !headerName.test(key)
     ? `invalid HTTP header name ${JSON.stringify(key)}`
-    : /[\r\n\0]/.test(value)
-    ? `the value of header ${JSON.stringify(key)} holds a line break or NUL`
+    : !/^[\t\x20-\x7e\x80-\xff]*$/.test(value)
+    ? `the value of header ${JSON.stringify(key)} holds a character an HTTP field value cannot (RFC 9110 5.5: ` +
+      "tab, space, visible ASCII, bytes 0x80-0xFF)"
     : undefined
 )
 
@@ -161,7 +162,6 @@ export const otlpConfig: Config.Config<Otel.OtlpOptions> = Config.all({
     metricsHeaders: { ...common, ...Option.getOrElse(env.metricsHeaders, () => ({})) },
     protocol: Option.getOrElse(env.protocol, (): Otel.OtlpProtocol => "http/protobuf"),
     serviceName: Option.getOrElse(env.resource.serviceName, () => defaultServiceName),
-    attributes: env.resource.attributes,
     tracesExportInterval: Option.getOrUndefined(env.tracesExportInterval),
     metricsExportInterval: Option.getOrUndefined(env.metricsExportInterval)
   })

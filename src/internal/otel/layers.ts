@@ -43,7 +43,9 @@ export const layer = (options: Otel.Options): Layer.Layer<Resource.Resource, Con
     resource: {
       serviceName: options.serviceName ?? Option.getOrElse(env.serviceName, () => defaultServiceName),
       ...(options.serviceVersion === undefined ? {} : { serviceVersion: options.serviceVersion }),
-      attributes: { ...env.attributes, ...options.attributes }
+      // OTEL_RESOURCE_ATTRIBUTES itself is read again by @effect/opentelemetry (Resource.layerFromEnv, raw,
+      // not percent-decoded): passing our decoded copy too would export an encoded key twice
+      ...(options.attributes === undefined ? {} : { attributes: options.attributes })
     },
     shutdownTimeout: options.shutdownTimeout
   })))

@@ -6,6 +6,7 @@
  *
  * @since 0.1.0
  */
+import type * as PlatformError from "@effect/platform/Error"
 import * as FileSystem from "@effect/platform/FileSystem"
 import * as Path from "@effect/platform/Path"
 import * as Effect from "effect/Effect"
@@ -80,16 +81,39 @@ export const parse = (
     return { ...body, format: reader.format, container: document.value.container, subagents: [] }
   })
 
+/**
+ * The largest trace file read, in bytes: 256 MiB, far above a long agent session (the Claude Code sessions
+ * tried were under 2 MiB) and far below what would exhaust the heap when read as one string.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const maxTraceBytes = 256 * 1024 * 1024
+
+/**
+ * A trace's text: only a regular file (a FIFO or a device would block the read, and with it the process, for
+ * ever) of at most {@link maxTraceBytes}.
+ */
 const readText = (path: string) =>
-  Effect.flatMap(FileSystem.FileSystem, (fs) =>
-    fs.readFileString(path).pipe(
-      Effect.mapError((error) =>
-        new TraceUnreadable({
-          path,
-          reason: error._tag === "SystemError" && error.reason === "NotFound" ? "no such file" : error.message
-        })
-      )
-    ))
+  Effect.gen(function*() {
+    const fs = yield* FileSystem.FileSystem
+    const unreadable = (error: PlatformError.PlatformError) =>
+      new TraceUnreadable({
+        path,
+        reason: error._tag === "SystemError" && error.reason === "NotFound" ? "no such file" : error.message
+      })
+    const info = yield* Effect.mapError(fs.stat(path), unreadable)
+    if (info.type !== "File") {
+      return yield* new TraceUnreadable({ path, reason: `not a regular file (${info.type})` })
+    }
+    if (Number(info.size) > maxTraceBytes) {
+      return yield* new TraceUnreadable({
+        path,
+        reason: `${Number(info.size)} bytes, more than the ${maxTraceBytes} bytes a trace may have`
+      })
+    }
+    return yield* Effect.mapError(fs.readFileString(path), unreadable)
+  })
 
 const subagentFiles = (path: string) =>
   Effect.gen(function*() {

@@ -6,6 +6,7 @@
 import * as NodeContext from "@effect/platform-node/NodeContext"
 import { describe, expect, it } from "@effect/vitest"
 import { Duration, Effect, Exit, Layer } from "effect"
+import { execFileSync } from "node:child_process"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as nodePath from "node:path"
@@ -147,6 +148,24 @@ describe("replay command", () => {
       )
       expect(error._tag).toBe("UnknownTraceFormat")
       expect(error.message).toContain("--format claude-code")
+    }).pipe(Effect.provide(NodeContext.layer)))
+
+  it.live("a subagent file that is a FIFO is skipped, never read; a trace over the size cap is refused", () =>
+    Effect.gen(function*() {
+      const dir = temp()
+      const session = nodePath.join(dir, "session.jsonl")
+      fs.copyFileSync(`${repo}/examples/traces/claude-code/session-example.jsonl`, session)
+      fs.mkdirSync(nodePath.join(dir, "session", "subagents"), { recursive: true })
+      execFileSync("mkfifo", [nodePath.join(dir, "session", "subagents", "agent-fifo.jsonl")])
+      const trace = yield* Trace.read(session)
+      expect(trace.skipped).toContainEqual({ where: "agent-fifo", reason: "subagent file unreadable" })
+      const fifo = yield* Effect.flip(Trace.read(nodePath.join(dir, "session", "subagents", "agent-fifo.jsonl")))
+      expect(fifo.message).toContain("not a regular file")
+      const big = nodePath.join(dir, "big.jsonl")
+      fs.writeFileSync(big, "")
+      fs.truncateSync(big, Trace.maxTraceBytes + 1) // sparse: no disk used
+      const error = yield* Effect.flip(Trace.read(big))
+      expect(error.message).toContain(`more than the ${Trace.maxTraceBytes} bytes`)
     }).pipe(Effect.provide(NodeContext.layer)))
 
   it.live("an unknown shape names the supported formats; a trace with nothing replayable fails", () =>
