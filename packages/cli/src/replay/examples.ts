@@ -9,6 +9,7 @@
 import type * as CommandExecutor from "@effect/platform/CommandExecutor"
 import * as FileSystem from "@effect/platform/FileSystem"
 import * as Path from "@effect/platform/Path"
+import * as Console from "effect/Console"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import { fileURLToPath } from "node:url"
@@ -56,7 +57,11 @@ export const run = (
     const path = yield* Path.Path
     const folder = path.join(repositoryRoot, "examples", "traces")
     const present = yield* Effect.orElseSucceed(fs.exists(folder), () => false)
-    if (!present) return []
+    if (!present) {
+      // an installed CLI: the traces read this repository's files, so they ship with the repository only
+      yield* Console.log(`replay: no example traces in ${folder} (they come with a checkout of the repository); skipped`)
+      return []
+    }
     return yield* Effect.forEach(traces, (trace) =>
       Effect.tap(
         Replay.run({
