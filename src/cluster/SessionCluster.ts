@@ -39,6 +39,7 @@ import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as callJournal from "../internal/cluster/callJournal.js"
+import { driver, type DriverUnavailable } from "../internal/cluster/driver.js"
 import * as entity from "../internal/cluster/entity.js"
 import * as sessionQueues from "../internal/cluster/sessionQueues.js"
 import * as turn from "../internal/cluster/turn.js"
@@ -66,11 +67,14 @@ export interface Options {
  */
 export const defaultSqliteFile = "effect-lanes-cluster.db"
 
-/** Loads an optional SQL driver when its layer is built, so that only the driver in use must be installed. */
-const driver = <A>(name: string, load: () => Promise<A>): Effect.Effect<A> =>
-  Effect.tryPromise(load).pipe(
-    Effect.catchAll(() => Effect.dieMessage(`effect-lanes/cluster: this storage needs the package ${name}; install it`))
-  )
+/**
+ * The storage's SQL driver could not be loaded: `package` is not installed (`reason` says so), or it is and
+ * failed to load (a native binding built for another Node, for example; `reason` is the loader's message).
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export { DriverUnavailable } from "../internal/cluster/driver.js"
 
 /**
  * A SQLite file as the cluster's storage (`":memory:"` for a process-local, throwaway one). One process per file.
@@ -80,7 +84,7 @@ const driver = <A>(name: string, load: () => Promise<A>): Effect.Effect<A> =>
  */
 export const sqlite = (
   filename: string = defaultSqliteFile
-): Layer.Layer<SqlClient.SqlClient, ConfigError.ConfigError> =>
+): Layer.Layer<SqlClient.SqlClient, ConfigError.ConfigError | DriverUnavailable> =>
   Layer.unwrapEffect(
     Effect.map(
       driver("@effect/sql-sqlite-node", () => import("@effect/sql-sqlite-node/SqliteClient")),
@@ -96,10 +100,12 @@ export const sqlite = (
  */
 export const postgres = (
   url: string | Redacted.Redacted
-): Layer.Layer<SqlClient.SqlClient, ConfigError.ConfigError | SqlError.SqlError> =>
+): Layer.Layer<SqlClient.SqlClient, ConfigError.ConfigError | SqlError.SqlError | DriverUnavailable> =>
   Layer.unwrapEffect(
-    Effect.map(driver("@effect/sql-pg", () => import("@effect/sql-pg/PgClient")), (PgClient) =>
-      PgClient.layer({ url: typeof url === "string" ? Redacted.make(url) : url }))
+    Effect.map(
+      driver("@effect/sql-pg", () => import("@effect/sql-pg/PgClient")),
+      (PgClient) => PgClient.layer({ url: typeof url === "string" ? Redacted.make(url) : url })
+    )
   )
 
 /**
@@ -109,7 +115,10 @@ export const postgres = (
  * @since 0.1.0
  * @category storage
  */
-export const storageFromConfig: Layer.Layer<SqlClient.SqlClient, ConfigError.ConfigError | SqlError.SqlError> = Layer
+export const storageFromConfig: Layer.Layer<
+  SqlClient.SqlClient,
+  ConfigError.ConfigError | SqlError.SqlError | DriverUnavailable
+> = Layer
   .unwrapEffect(
     Effect.gen(function*() {
       const url = yield* Config.option(Config.redacted("LANES_CLUSTER_DATABASE_URL"))

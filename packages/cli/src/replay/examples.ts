@@ -59,7 +59,9 @@ export const run = (
     const present = yield* Effect.orElseSucceed(fs.exists(folder), () => false)
     if (!present) {
       // an installed CLI: the traces read this repository's files, so they ship with the repository only
-      yield* Console.log(`replay: no example traces in ${folder} (they come with a checkout of the repository); skipped`)
+      yield* Console.log(
+        `replay: no example traces in ${folder} (they come with a checkout of the repository); skipped`
+      )
       return []
     }
     return yield* Effect.forEach(traces, (trace) =>
