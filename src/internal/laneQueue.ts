@@ -193,6 +193,17 @@ export const make = Effect.fnUntraced(function*(sessionId: string) {
       ? refusals[lane]
       : Effect.dieMessage(`effect-lanes: unknown lane ${JSON.stringify(String(lane))}`)
 
+  /** What the tasks of one submission share, taken from the submitting fiber as it is accepted. */
+  const submissionOf = <A, E, R>(
+    fiber: Fiber.RuntimeFiber<unknown, unknown>,
+    lane: Lane.Lane,
+    commandType: string,
+    payload: unknown,
+    external: boolean,
+    context: Context.Context<R>,
+    sink: Sink<A, E>
+  ) => new Submission(sessionId, lane, commandType, payload, external, now(), fiber.getFiberRefs(), context, sink)
+
   /**
    * Accepts tasks in one synchronous step: the shutdown check, their IDs and their places in the
    * line, so no other submission slips in between (IDs follow line order) and nothing is accepted
@@ -211,20 +222,9 @@ export const make = Effect.fnUntraced(function*(sessionId: string) {
         Effect.flatMap(
           ids.reserve(effects.length, (first) => {
             if (!ledger.accepting) return Option.none()
-            const refs = fiber.getFiberRefs()
             const line = lanes[lane]
             const tasks: Array<Task> = new Array(effects.length)
-            const submission = new Submission(
-              sessionId,
-              lane,
-              commandType,
-              payload,
-              external,
-              now(),
-              refs,
-              context,
-              sink
-            )
+            const submission = submissionOf(fiber, lane, commandType, payload, external, context, sink)
             let i = 0
             for (const effect of effects) {
               const task = new TypedTask(submission, first + i, effect, i)
@@ -267,24 +267,13 @@ export const make = Effect.fnUntraced(function*(sessionId: string) {
           return Effect.flatMap(
             ids.reserve(1, (sequence) => {
               if (!ledger.accepting) return Option.none()
-              const refs = fiber.getFiberRefs()
               const line = lanes[lane]
-              const submission = new Submission(
-                sessionId,
-                lane,
-                commandType,
-                payload,
-                external,
-                now(),
-                refs,
-                context,
-                waiter
-              )
+              const submission = submissionOf(fiber, lane, commandType, payload, external, context, waiter)
               const task = new TypedTask(submission, sequence, effect, 0)
               if (!external && line.canStartNow()) {
                 ledger.submitted(task)
                 ledger.accepted(lane, 1, task)
-                line.startNow(task, refs)
+                line.startNow(task, submission.refs)
               } else {
                 line.join(task)
                 ledger.submitted(task)
