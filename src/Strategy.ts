@@ -359,6 +359,9 @@ export const runTurn = <A, E, R>(
   execute: (call: ToolCall) => Effect.Effect<A, E, R>,
   options: RunTurnOptions = {}
 ): Effect.Effect<Array<Exit.Exit<A, E | TaskTimeout | TaskCancelled | QueueShutdown>>, never, R> =>
-  turnSpan(turn.runTurn(queue, calls, execute, options))
+  turnSpan(turn.runTurn(queue, calls, execute, options), () => ({
+    "effect_lanes.session_id": queue.sessionId,
+    "effect_lanes.calls": calls.length
+  }))
 
 const turnSpan = taskSpan("Strategy.runTurn")

@@ -196,6 +196,18 @@ describe("Otel.layer (the OpenTelemetry SDK with in-memory exporters)", () => {
           )
           expect(entrySpan === undefined ? undefined : tree.parentName(entrySpan)).toBe("Strategy.runTurn")
         }
+        // the session and the lane on each entry point's span; the batch's size; the turn's number of calls
+        const sessionId = only(tree, "LaneQueue.submit").attributes["effect_lanes.session_id"]
+        expect(typeof sessionId).toBe("string")
+        expect(only(tree, "LaneQueue.submit").attributes).toMatchObject({ "effect_lanes.lane": "execute" })
+        expect(only(tree, "LaneQueue.submitByTool").attributes).toMatchObject({
+          "effect_lanes.session_id": sessionId,
+          "effect_lanes.lane": "query",
+          "effect_lanes.tool": "web_fetch"
+        })
+        expect(only(tree, "LaneQueue.enqueue").attributes).toMatchObject({ "effect_lanes.lane": "generate" })
+        expect(sessionBatch[0]?.attributes).toMatchObject({ "effect_lanes.lane": "query", "effect_lanes.tasks": 3 })
+        expect(only(tree, "Strategy.runTurn").attributes).toMatchObject({ "effect_lanes.calls": 3 })
         // one trace
         expect(new Set(spans.map((span) => span.spanContext().traceId)).size).toBe(1)
       })

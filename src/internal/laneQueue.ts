@@ -325,6 +325,8 @@ export const make = Effect.fnUntraced(function*(sessionId: string) {
   ): Effect.Effect<A, E | QueueShutdown | TaskTimeout | TaskCancelled, R> =>
     refusal(lane) ?? submitAndWait(lane, task, commandType, undefined, false)
 
+  /** The attributes of a submission's span: the session and the lane (OpenTelemetry attribute names). */
+  const spanAttributes = (lane: Lane.Lane) => ({ "effect_lanes.session_id": sessionId, "effect_lanes.lane": lane })
   const submitSpan = taskSpan("LaneQueue.submit")
   const submitByToolSpan = taskSpan("LaneQueue.submitByTool")
   const enqueueSpan = taskSpan("LaneQueue.enqueue")
@@ -332,7 +334,8 @@ export const make = Effect.fnUntraced(function*(sessionId: string) {
   const submit = <A, E, R>(
     lane: Lane.Lane,
     task: Effect.Effect<A, E, R>
-  ): Effect.Effect<A, E | QueueShutdown | TaskTimeout | TaskCancelled, R> => submitSpan(submitOne(lane, lane, task))
+  ): Effect.Effect<A, E | QueueShutdown | TaskTimeout | TaskCancelled, R> =>
+    submitSpan(submitOne(lane, lane, task), () => spanAttributes(lane))
 
   const submitByTool = <A, E, R>(
     toolName: string,
@@ -341,7 +344,11 @@ export const make = Effect.fnUntraced(function*(sessionId: string) {
     submitByToolSpan(
       Effect.suspend(() =>
         submitOne(laneOfCall({ name: toolName }, settings.strategy.tools), toolName, latency.measure(toolName, task))
-      )
+      ),
+      () => ({
+        ...spanAttributes(laneOfCall({ name: toolName }, settings.strategy.tools)),
+        "effect_lanes.tool": toolName
+      })
     )
 
   type BatchExits<A, E> = Array<Exit.Exit<A, E | TaskTimeout | TaskCancelled>>
@@ -354,7 +361,10 @@ export const make = Effect.fnUntraced(function*(sessionId: string) {
       Effect.suspend(() => {
         const all = Array.from(tasks)
         const deferred = Deferred.unsafeMake<BatchExits<A, E>>(FiberId.none)
-        return acceptAndWait(lane, all, new BatchSink<A, E>(all.length, deferred), deferred, lane, undefined, false)
+        return Effect.zipRight(
+          Effect.annotateCurrentSpan({ ...spanAttributes(lane), "effect_lanes.tasks": all.length }),
+          acceptAndWait(lane, all, new BatchSink<A, E>(all.length, deferred), deferred, lane, undefined, false)
+        )
       })
     )
   })
@@ -381,7 +391,8 @@ export const make = Effect.fnUntraced(function*(sessionId: string) {
             }
           )
         })
-      )
+      ),
+      () => spanAttributes(lane)
     )
 
   type ExternalError = ExternalTaskTimeout | ExternalTaskFailed | QueueShutdown | TaskTimeout | TaskCancelled

@@ -17,5 +17,14 @@ const isNative = (tracer: Tracer.Tracer): boolean => {
  * cost of a batch. The per-task entry points therefore trace only when a tracer (for example
  * `@effect/opentelemetry`'s) is installed; with one, the span is the same as `Effect.fn`'s.
  */
-export const taskSpan = (name: string) => <A, E, R>(self: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
-  Effect.tracerWith((tracer) => isNative(tracer) ? self : Effect.withSpan(self, name))
+export const taskSpan = (name: string) =>
+<A, E, R>(
+  self: Effect.Effect<A, E, R>,
+  /** The span's attributes, computed only when a span is made. */
+  attributes?: () => Record<string, unknown>
+): Effect.Effect<A, E, R> =>
+  Effect.tracerWith((tracer) =>
+    isNative(tracer)
+      ? self
+      : Effect.withSpan(self, name, attributes === undefined ? undefined : { attributes: attributes() })
+  )
