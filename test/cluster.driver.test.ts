@@ -22,6 +22,16 @@ describe("SessionCluster storage drivers", () => {
       )
     }))
 
+  it.effect("a package the driver needs that is missing is named, not the driver", () =>
+    Effect.gen(function*() {
+      const missing = Object.assign(
+        new Error("Cannot find package 'pg' imported from /app/node_modules/@effect/sql-pg/dist/esm/PgClient.js"),
+        { code: "ERR_MODULE_NOT_FOUND" }
+      )
+      const error = yield* Effect.flip(driver("@effect/sql-pg", () => Promise.reject(missing)))
+      expect(error.reason).toBe("it needs pg, which is not installed")
+    }))
+
   it.effect("an installed driver loads", () =>
     Effect.gen(function*() {
       const module = yield* driver("@effect/sql-sqlite-node", () => import("@effect/sql-sqlite-node/SqliteClient"))

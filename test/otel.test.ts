@@ -213,6 +213,25 @@ describe("Otel.layer (the OpenTelemetry SDK with in-memory exporters)", () => {
       })
   )
 
+  it.effect("with a tracer installed, submitByTool classifies the call once, and its span names the lane it ran on", () =>
+    Effect.gen(function*() {
+      const exporter = new InMemorySpanExporter()
+      let classified = 0
+      // a classifier that answers differently each time: a second call would move the task to another lane
+      const classify = () => ({ readOnly: ++classified % 2 === 1 })
+      const lane = yield* Effect.gen(function*() {
+        const queue = yield* LaneQueue.LaneQueue
+        return yield* queue.submitByTool("probe", Effect.map(Effect.currentSpan, () => "ran"))
+      }).pipe(
+        Effect.zipRight(Effect.sync(() => exporter.getFinishedSpans())),
+        Effect.provide(queueLayer({ strategy: { tools: { probe: { classify } } } })),
+        Effect.provide(Otel.layer({ spanProcessors: [new SimpleSpanProcessor(exporter)] }))
+      )
+      expect(classified).toBe(1)
+      const span = lane.find((candidate) => candidate.name === "LaneQueue.submitByTool")
+      expect(span?.attributes["effect_lanes.lane"]).toBe("query")
+    }))
+
   it.effect("the lane counters reach the metric exporter", () =>
     Effect.gen(function*() {
       const before = yield* queryCounts

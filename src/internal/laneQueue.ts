@@ -341,15 +341,14 @@ export const make = Effect.fnUntraced(function*(sessionId: string) {
     toolName: string,
     task: Effect.Effect<A, E, R>
   ): Effect.Effect<A, E | QueueShutdown | TaskTimeout | TaskCancelled, R> =>
-    submitByToolSpan(
-      Effect.suspend(() =>
-        submitOne(laneOfCall({ name: toolName }, settings.strategy.tools), toolName, latency.measure(toolName, task))
-      ),
-      () => ({
-        ...spanAttributes(laneOfCall({ name: toolName }, settings.strategy.tools)),
-        "effect_lanes.tool": toolName
-      })
-    )
+    Effect.suspend(() => {
+      // the lane is resolved once: a tool's classifier runs once per call, traced or not
+      const lane = laneOfCall({ name: toolName }, settings.strategy.tools)
+      return submitByToolSpan(
+        submitOne(lane, toolName, latency.measure(toolName, task)),
+        () => ({ ...spanAttributes(lane), "effect_lanes.tool": toolName })
+      )
+    })
 
   type BatchExits<A, E> = Array<Exit.Exit<A, E | TaskTimeout | TaskCancelled>>
 

@@ -275,6 +275,33 @@ describe("command line", () => {
     }))
 })
 
+describe("ThreadPool.current", () => {
+  it("reads UV_THREADPOOL_SIZE as libuv does: atoi, 0 -> 1, at most 1024, unset -> 4", () => {
+    const saved = process.env.UV_THREADPOOL_SIZE
+    const cases: ReadonlyArray<readonly [string | undefined, number]> = [
+      [undefined, 4],
+      ["8", 8],
+      ["0", 1],
+      ["", 1],
+      ["0x10", 1],
+      ["1e3", 1],
+      [" 12", 12],
+      ["-3", 1024],
+      ["5000", 1024]
+    ]
+    try {
+      for (const [text, size] of cases) {
+        if (text === undefined) delete process.env.UV_THREADPOOL_SIZE
+        else process.env.UV_THREADPOOL_SIZE = text
+        expect(ThreadPool.current(), String(text)).toBe(size)
+      }
+    } finally {
+      if (saved === undefined) delete process.env.UV_THREADPOOL_SIZE
+      else process.env.UV_THREADPOOL_SIZE = saved
+    }
+  })
+})
+
 describe("help", () => {
   const help = (...args: Array<string>) =>
     Effect.gen(function*() {

@@ -45,8 +45,13 @@ export const cores = (): number => os.availableParallelism()
  * @category accessors
  */
 export const current = (): number => {
-  const value = Number(process.env.UV_THREADPOOL_SIZE)
-  return Number.isInteger(value) && value >= range.min ? Math.min(value, range.max) : defaultSize
+  const text = process.env.UV_THREADPOOL_SIZE
+  if (text === undefined) return defaultSize
+  // libuv's reading (uv__threadpool_init): atoi, then 0 -> 1 and at most 1024 (a negative value, read
+  // as unsigned, is above 1024)
+  const value = Number.parseInt(text, 10)
+  if (Number.isNaN(value) || value === 0) return range.min
+  return value < 0 ? range.max : Math.min(value, range.max)
 }
 
 /**

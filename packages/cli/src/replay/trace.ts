@@ -9,8 +9,10 @@
 import type * as PlatformError from "@effect/platform/Error"
 import * as FileSystem from "@effect/platform/FileSystem"
 import * as Path from "@effect/platform/Path"
+import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
+import * as Stream from "effect/Stream"
 import { TraceUnreadable, UnknownTraceFormat } from "../errors.js"
 import * as Model from "./model.js"
 import * as Chat from "./readers/chat.js"
@@ -92,9 +94,10 @@ export const maxTraceBytes = 256 * 1024 * 1024
 
 /**
  * A trace's text: only a regular file (a FIFO or a device would block the read, and with it the process, for
- * ever) of at most {@link maxTraceBytes}.
+ * ever) of at most `maxBytes`, counted as the bytes are read (a file's stated size can lie: `/proc` files
+ * say 0 and never end), decoded as UTF-8.
  */
-const readText = (path: string) =>
+const readText = (path: string, maxBytes: number) =>
   Effect.gen(function*() {
     const fs = yield* FileSystem.FileSystem
     const unreadable = (error: PlatformError.PlatformError) =>
@@ -102,17 +105,26 @@ const readText = (path: string) =>
         path,
         reason: error._tag === "SystemError" && error.reason === "NotFound" ? "no such file" : error.message
       })
+    const tooLarge = new TraceUnreadable({ path, reason: `more than the ${maxBytes} bytes a trace may have` })
     const info = yield* Effect.mapError(fs.stat(path), unreadable)
     if (info.type !== "File") {
       return yield* new TraceUnreadable({ path, reason: `not a regular file (${info.type})` })
     }
-    if (Number(info.size) > maxTraceBytes) {
-      return yield* new TraceUnreadable({
-        path,
-        reason: `${Number(info.size)} bytes, more than the ${maxTraceBytes} bytes a trace may have`
-      })
-    }
-    return yield* Effect.mapError(fs.readFileString(path), unreadable)
+    if (Number(info.size) > maxBytes) return yield* tooLarge
+    const chunks = yield* fs.stream(path, { bytesToRead: maxBytes + 1 }).pipe(
+      Stream.mapError(unreadable),
+      Stream.runCollect
+    )
+    const bytes = new Uint8Array(Chunk.reduce(chunks, 0, (total, chunk) => total + chunk.length))
+    if (bytes.length > maxBytes) return yield* tooLarge
+    Chunk.reduce(chunks, 0, (offset, chunk) => {
+      bytes.set(chunk, offset)
+      return offset + chunk.length
+    })
+    return yield* Effect.try({
+      try: () => new TextDecoder("utf-8", { fatal: true }).decode(bytes),
+      catch: () => new TraceUnreadable({ path, reason: "not valid UTF-8" })
+    })
   })
 
 const subagentFiles = (path: string) =>
@@ -132,10 +144,12 @@ const subagentFiles = (path: string) =>
  */
 export const read = (
   path: string,
-  requested: Model.Format | "auto" = "auto"
+  requested: Model.Format | "auto" = "auto",
+  /** The most bytes read of the trace and of each subagent file. */
+  maxBytes: number = maxTraceBytes
 ): Effect.Effect<Model.Trace, TraceUnreadable | UnknownTraceFormat, FileSystem.FileSystem | Path.Path> =>
   Effect.gen(function*() {
-    const trace = yield* Effect.flatMap(readText(path), (text) => parse(path, text, requested))
+    const trace = yield* Effect.flatMap(readText(path, maxBytes), (text) => parse(path, text, requested))
     if (trace.format !== "claude-code") return trace
     const paths = yield* Path.Path
     const turns: Array<Model.Turn> = [...trace.turns]
@@ -143,7 +157,9 @@ export const read = (
     const subagents: Array<string> = []
     for (const file of yield* subagentFiles(path)) {
       const name = paths.basename(file, ".jsonl")
-      const sub = yield* Effect.option(Effect.flatMap(readText(file), (text) => parse(file, text, "claude-code")))
+      const sub = yield* Effect.option(
+        Effect.flatMap(readText(file, maxBytes), (text) => parse(file, text, "claude-code"))
+      )
       if (Option.isNone(sub)) {
         skipped.push({ where: name, reason: "subagent file unreadable" })
         continue

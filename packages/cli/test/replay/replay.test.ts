@@ -166,6 +166,15 @@ describe("replay command", () => {
       fs.truncateSync(big, Trace.maxTraceBytes + 1) // sparse: no disk used
       const error = yield* Effect.flip(Trace.read(big))
       expect(error.message).toContain(`more than the ${Trace.maxTraceBytes} bytes`)
+      // a file whose stated size lies (Linux's /proc/self/pagemap says 0 bytes and yields gigabytes): the
+      // bytes are counted as they are read
+      if (fs.existsSync("/proc/self/pagemap")) {
+        const endless = yield* Effect.flip(Trace.read("/proc/self/pagemap", "auto", 4095))
+        expect(endless.message).toContain("more than the 4095 bytes") // reads of 8-byte multiples only
+      }
+      const latin1 = nodePath.join(dir, "latin1.jsonl")
+      fs.writeFileSync(latin1, Buffer.from([0x7b, 0xe9, 0x7d]))
+      expect((yield* Effect.flip(Trace.read(latin1))).message).toContain("not valid UTF-8")
     }).pipe(Effect.provide(NodeContext.layer)))
 
   it.live("an unknown shape names the supported formats; a trace with nothing replayable fails", () =>
