@@ -105,6 +105,33 @@ describe("Tools bash: without a sandbox", () => {
       const error = yield* Effect.flip(tools.bash({ command: "echo hi" }))
       expect(error).toMatchObject({ _tag: "SandboxUnavailable", tool: "bash" })
       expect(error._tag === "SandboxUnavailable" && error.missing).toContain("/nonexistent-effect-lanes/bwrap")
+      // one line saying what is missing; the command line in a field of its own
+      expect(error).toMatchObject({
+        reason: "cannot be started (NotFound: spawn /nonexistent-effect-lanes/bwrap ENOENT)"
+      })
+      expect(error._tag === "SandboxUnavailable" && error.command).toContain(
+        "/nonexistent-effect-lanes/bwrap --ro-bind"
+      )
+      expect(error.message).not.toContain("--ro-bind")
+      expect(error.message).not.toContain("\n")
+    }).pipe(Effect.provide(NodeContext.layer)))
+
+  it.scoped("a bwrap that cannot create the sandbox: its exit code and the first line of its stderr, in one line", () =>
+    Effect.gen(function*() {
+      const { fs, path, root } = yield* setup()
+      const fake = path.join(root, "fake-bwrap")
+      yield* fs.writeFileString(
+        fake,
+        "#!/bin/sh\necho 'bwrap: No permissions to create a new namespace' >&2\necho more >&2\nexit 1\n"
+      )
+      yield* fs.chmod(fake, 0o755)
+      const { tools } = yield* setup({ sandbox: { bwrap: fake } })
+      const error = yield* Effect.flip(tools.bash({ command: "true" }))
+      expect(error).toMatchObject({
+        _tag: "SandboxUnavailable",
+        reason: "exited with code 1: bwrap: No permissions to create a new namespace"
+      })
+      expect(error.message.length).toBeLessThan(300)
     }).pipe(Effect.provide(NodeContext.layer)))
 
   it.scoped("runs unconfined only when opted out, still with a clean environment", () =>
@@ -186,6 +213,16 @@ describe.skipIf(!hasBwrap)("Tools bash: in bubblewrap", () => {
       const allowed = ["bin", "dev", "etc", "lib", "lib32", "lib64", "libx32", "proc", "sbin", "tmp", "usr"]
       expect(visible.filter((name) => !allowed.includes(name))).toEqual([])
       expect(NodeFs.existsSync("/usr/effect-lanes-x")).toBe(false)
+    }).pipe(Effect.provide(NodeContext.layer)))
+
+  it.scoped("the sandbox's own / and /dev are read-only; /tmp and /dev/shm are private tmpfs", () =>
+    Effect.gen(function*() {
+      const { tools } = yield* setup()
+      const result = yield* tools.bash({
+        command:
+          "for f in /x /dev/x /tmp/x /dev/shm/x; do (echo > $f) 2>/dev/null && echo \"wrote $f\" || echo \"refused $f\"; done"
+      })
+      expect(result.stdout).toBe("refused /x\nrefused /dev/x\nwrote /tmp/x\nwrote /dev/shm/x\n")
     }).pipe(Effect.provide(NodeContext.layer)))
 
   it.scoped("does not inherit the host's environment; passes only the allowlist and what the app names", () =>

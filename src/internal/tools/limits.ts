@@ -140,8 +140,8 @@ export const plan = (settings: Settings, hierarchies: Cgroup.Hierarchies, root: 
   const lines = [
     `ulimit -HS -n ${settings.openFiles}`,
     // SIGXCPU at the soft limit (a hard limit equal to it would SIGKILL at the same tick, which says nothing)
-    `ulimit -Ht ${Math.max(1, Math.ceil(settings.cpuTime)) + 1}`,
     `ulimit -St ${Math.max(1, Math.ceil(settings.cpuTime))}`,
+    `ulimit -Ht ${Math.max(1, Math.ceil(settings.cpuTime)) + 1}`,
     `ulimit -HS -f ${kib(settings.writtenBytes)}`,
     ...(processes === "rlimit" ? [`ulimit -HS -u ${settings.processes}`] : []),
     ...(memory === "rlimit" ? [`ulimit -HS -d ${kib(settings.memoryBytes)}`] : [])
