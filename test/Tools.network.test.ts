@@ -14,6 +14,7 @@ import type * as NodeNet from "node:net"
 import * as NodeOs from "node:os"
 import * as NodePath from "node:path"
 import * as Proxy from "../src/internal/tools/proxy.js"
+import { findOnPath } from "../src/internal/tools/sandbox.js"
 import * as Tools from "../src/tools/Tools.js"
 import { hasSocat } from "./utils/sandbox.js"
 import { hasBwrap, setup } from "./utils/tools.js"
@@ -193,9 +194,7 @@ describe.skipIf(!hasBwrap || !hasSocat)("Tools bash: network through the proxy",
     Effect.gen(function*() {
       const dir = NodeFs.mkdtempSync(NodePath.join(NodeOs.tmpdir(), "effect-lanes-path-"))
       yield* Effect.addFinalizer(() => Effect.sync(() => NodeFs.rmSync(dir, { recursive: true, force: true })))
-      const bwrap = (process.env.PATH ?? "").split(":").map((d) => NodePath.join(d, "bwrap")).find((f) =>
-        NodeFs.existsSync(f)
-      )
+      const bwrap = findOnPath("bwrap", process.env.PATH)
       const { tools } = yield* setup({ sandbox: { network: { allow: ["api.test"] }, ...(bwrap ? { bwrap } : {}) } })
       const before = process.env.PATH
       process.env.PATH = dir

@@ -5,8 +5,8 @@
  */
 import { Clock, Duration, Effect, Ref } from "effect"
 import * as NodeFs from "node:fs"
-import * as NodePath from "node:path"
 import * as Cgroup from "../../src/internal/tools/cgroup.js"
+import { findOnPath } from "../../src/internal/tools/sandbox.js"
 
 /** The cgroups of this process's calls that still exist (there must be none once a call has returned). */
 export const leftoverGroups = (): Array<string> => {
@@ -21,14 +21,7 @@ export const leftoverGroups = (): Array<string> => {
 }
 
 /** Whether `socat` is on the PATH: the network allowlist needs it (`.ci/run` installs it). */
-export const hasSocat = (process.env.PATH ?? "").split(NodePath.delimiter).some((directory) => {
-  try {
-    NodeFs.accessSync(NodePath.join(directory, "socat"), NodeFs.constants.X_OK)
-    return directory !== ""
-  } catch {
-    return false
-  }
-})
+export const hasSocat = findOnPath("socat", process.env.PATH) !== undefined
 
 /**
  * Starts a timer firing every `period` in the scope, on the real clock (the test must run live); the effect

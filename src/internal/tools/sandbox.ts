@@ -182,7 +182,12 @@ export const firstShell = (ulimits: string | undefined, socat: string | undefine
 // The host shell that puts itself (then bwrap, by exec) into the call's cgroups.
 const enterGroups = "while [ \"$1\" != -- ]; do echo $$ > \"$1\" || exit 125; shift; done; shift; exec \"$@\""
 
-const findOnPath = (name: string, searchPath: string | undefined): string | undefined => {
+/**
+ * The first executable file `name` in the directories of `searchPath`.
+ *
+ * @internal
+ */
+export const findOnPath = (name: string, searchPath: string | undefined): string | undefined => {
   for (const directory of (searchPath ?? "").split(NodePath.delimiter)) {
     if (directory === "") continue
     const candidate = NodePath.join(directory, name)
