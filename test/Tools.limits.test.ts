@@ -11,7 +11,7 @@
 import * as NodeContext from "@effect/platform-node/NodeContext"
 import { describe, expect, it } from "@effect/vitest"
 import { Duration, Effect, Either, FastCheck } from "effect"
-import type * as Cgroup from "../src/internal/tools/cgroup.js"
+import * as Cgroup from "../src/internal/tools/cgroup.js"
 import * as Limits from "../src/internal/tools/limits.js"
 import * as Tools from "../src/tools/Tools.js"
 import { leftoverGroups, timerLag } from "./utils/sandbox.js"
@@ -55,7 +55,8 @@ describe("Tools bash: limit settings", () => {
         [{ writtenBytes: -1 }, "sandbox.limits.writtenBytes"],
         [{ openFiles: Number.NaN }, "sandbox.limits.openFiles"],
         [{ cpuTime: Duration.zero }, "sandbox.limits.cpuTime"],
-        [{ cpuTime: Duration.infinity }, "sandbox.limits.cpuTime"]
+        [{ cpuTime: Duration.infinity }, "sandbox.limits.cpuTime"],
+        [{ cgroup: "relative/path" }, "sandbox.limits.cgroup"]
       ]
       for (const [limits, field] of cases) {
         const error = yield* Effect.flip(setup({ sandbox: { limits } }).pipe(Effect.scoped))
@@ -143,6 +144,21 @@ describe.skipIf(!hasBwrap)("Tools bash: limits in the sandbox", () => {
       ])
       const off = yield* setup({ sandbox: { limits: false } })
       expect((yield* off.tools.bash({ command: "true" })).limits).toBeUndefined()
+      expect(leftoverGroups()).toEqual([])
+    }).pipe(Effect.provide(NodeContext.layer)))
+
+  it.scoped("limits.cgroup names the v2 group to create the calls' groups in; one that cannot be used is refused", () =>
+    Effect.gen(function*() {
+      const missing = yield* setup({ sandbox: { limits: { cgroup: "/nonexistent-effect-lanes/cgroup" } } })
+      expect(yield* Effect.flip(missing.tools.bash({ command: "true" }))).toMatchObject({
+        _tag: "SandboxUnavailable",
+        missing: "the cgroup /nonexistent-effect-lanes/cgroup"
+      })
+      const v2 = Cgroup.discover().v2
+      if (v2 === undefined) return
+      const { tools } = yield* setup({ sandbox: { limits: { cgroup: v2.dir } } })
+      const result = yield* tools.bash({ command: "cat /proc/self/cgroup" })
+      expect(mechanismOf(result, "cpuTime")).toContain("cgroup v2 cpu.stat")
       expect(leftoverGroups()).toEqual([])
     }).pipe(Effect.provide(NodeContext.layer)))
 

@@ -579,6 +579,13 @@ export interface LimitOptions {
   readonly writtenBytes?: number
   /** The most open files per process. Default 4096. */
   readonly openFiles?: number
+  /**
+   * A cgroup v2 directory this process may create children in (a delegated group, with the controllers to use
+   * in its `cgroup.subtree_control`), instead of the one found from `/proc/self/cgroup` (this process's own
+   * group, or its parent when that one offers controllers). `bash` fails with `SandboxUnavailable` if no child
+   * can be created there.
+   */
+  readonly cgroup?: string
 }
 
 /**
@@ -668,7 +675,7 @@ export interface Options {
   readonly maxGrepFileBytes?: number
   /** The most bytes kept of each of `bash`'s output streams (half head, half tail). Default 256 KiB. */
   readonly maxOutputBytes?: number
-  /** How `bash` is confined. Default: bubblewrap, no network. */
+  /** How `bash` is confined. Default: bubblewrap, no network, the limits of `limitDefaults`. */
   readonly sandbox?: SandboxOptions
 }
 

@@ -89,26 +89,45 @@ const creatable = (dir: string): boolean => {
   }
 }
 
+const subtreeControllers = (dir: string): ReadonlySet<string> =>
+  new Set((readText(NodePath.join(dir, "cgroup.subtree_control")) ?? "").split(/\s+/).filter((name) => name !== ""))
+
+/** The v1 controllers whose hierarchies are used. */
+const usedV1 = ["pids", "memory", "cpuacct"]
+
+// The v2 group to create the calls' groups in: `given`, else this process's own group, or its parent when the
+// parent offers controllers (a delegated group whose processes live in a leaf, as systemd's `Delegate=yes`
+// services arrange), without leaving the mount.
+const v2Candidates = (mount: Mount, own: string): ReadonlyArray<string> => {
+  const dir = within(mount, own)
+  const parent = NodePath.dirname(dir)
+  return dir === mount.point || !parent.startsWith(mount.point) ? [dir] : [dir, parent]
+}
+
 /**
  * The hierarchies this process may create per-call cgroups in, found from `/proc/self/cgroup` and
- * `/proc/self/mountinfo` and tried with a probe child. Empty where there is none (not Linux, no permission).
+ * `/proc/self/mountinfo` and tried with a probe child; with `given` (a cgroup v2 directory), that one for v2.
+ * Empty where there is none (not Linux, no permission).
  *
  * @internal
  */
-export const discover = (): Hierarchies => {
+export const discover = (given?: string): Hierarchies => {
   const all = mounts()
   let v2: Hierarchy | undefined
   const v1 = new Map<string, Hierarchy>()
   for (const own of ownPaths()) {
     if (own.controllers.length === 0) {
       const mount = all.find((candidate) => candidate.type === "cgroup2")
-      if (mount === undefined) continue
-      const dir = within(mount, own.path)
-      if (!creatable(dir)) continue
-      const enabled = (readText(NodePath.join(dir, "cgroup.subtree_control")) ?? "").trim().split(/\s+/)
-      v2 = { version: 2, dir, controllers: new Set(enabled.filter((name) => name !== "")) }
+      if (given !== undefined || mount === undefined) continue
+      const usable = v2Candidates(mount, own.path).filter(creatable).map((dir) => ({
+        dir,
+        controllers: subtreeControllers(dir)
+      }))
+      const chosen = usable.find(({ controllers }) => controllers.has("pids") || controllers.has("memory")) ?? usable[0]
+      if (chosen !== undefined) v2 = { version: 2, ...chosen }
       continue
     }
+    if (!own.controllers.some((name) => usedV1.includes(name))) continue
     const mount = all.find((candidate) =>
       candidate.type === "cgroup" && own.controllers.every((name) => candidate.options.includes(name))
     )
@@ -118,6 +137,7 @@ export const discover = (): Hierarchies => {
     const hierarchy: Hierarchy = { version: 1, dir, controllers: new Set(own.controllers) }
     for (const name of own.controllers) v1.set(name, hierarchy)
   }
+  if (given !== undefined && creatable(given)) v2 = { version: 2, dir: given, controllers: subtreeControllers(given) }
   return { v2, v1 }
 }
 

@@ -43,6 +43,8 @@ export interface Settings {
   readonly cpuTime: number
   readonly writtenBytes: number
   readonly openFiles: number
+  /** A cgroup v2 directory to create the calls' groups in, instead of the one found. */
+  readonly cgroup: string | undefined
 }
 
 /**
@@ -83,6 +85,11 @@ export const settings = (
   const field = (name: string) => `sandbox.limits.${name}`
   return Either.gen(function*() {
     const cpu = Duration.decodeUnknown(given.cpuTime ?? defaults.cpuTime)
+    if (given.cgroup !== undefined && !given.cgroup.startsWith("/")) {
+      return yield* Either.left(
+        new InvalidSandboxOptions({ field: field("cgroup"), reason: "expected an absolute path" })
+      )
+    }
     if (cpu._tag === "None" || !Duration.greaterThan(cpu.value, Duration.zero) || !Duration.isFinite(cpu.value)) {
       return yield* Either.left(
         new InvalidSandboxOptions({ field: field("cpuTime"), reason: "expected a positive, finite duration" })
@@ -93,7 +100,8 @@ export const settings = (
       memoryBytes: yield* positiveInteger(field("memoryBytes"), given.memoryBytes ?? defaults.memoryBytes),
       cpuTime: Duration.toMillis(cpu.value) / 1000,
       writtenBytes: yield* positiveInteger(field("writtenBytes"), given.writtenBytes ?? defaults.writtenBytes),
-      openFiles: yield* positiveInteger(field("openFiles"), given.openFiles ?? defaults.openFiles)
+      openFiles: yield* positiveInteger(field("openFiles"), given.openFiles ?? defaults.openFiles),
+      cgroup: given.cgroup
     }
   })
 }
@@ -335,7 +343,7 @@ export interface Monitor {
 export const monitor = (plan: Plan, groups: Groups, root: number): Monitor => {
   let last: Usage = { tasks: 0, cpuTime: 0, writtenBytes: 0 }
   const { settings } = plan
-  const stop = (limit: LimitName, mechanism: string) =>
+  const stop = (limit: LimitName, mechanism: string): ResourceLimitExceeded =>
     new ResourceLimitExceeded({ tool: "bash", limit, max: settings[limit], mechanism })
 
   // the kernel's own counters, readable as long as the group exists (also after the command exited)

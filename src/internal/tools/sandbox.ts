@@ -243,9 +243,17 @@ export const launcher = (
       })
     }
     const hostBash = findOnPath("bash", host.PATH) ?? "/bin/bash"
-    const plan = settings === undefined
+    const hierarchies = settings === undefined ? undefined : yield* Effect.sync(() => Cgroup.discover(settings.cgroup))
+    if (settings?.cgroup !== undefined && hierarchies?.v2 === undefined) {
+      return yield* new SandboxUnavailable({
+        tool: "bash",
+        missing: `the cgroup ${settings.cgroup}`,
+        reason: "cannot have a child created in it by this process (sandbox.limits.cgroup)"
+      })
+    }
+    const plan = settings === undefined || hierarchies === undefined
       ? undefined
-      : Limits.plan(settings, yield* Effect.sync(Cgroup.discover), process.getuid?.() === 0)
+      : Limits.plan(settings, hierarchies, process.getuid?.() === 0)
     const env = environment(options, "/tmp", host)
     const script = firstShell(plan?.ulimits, socat)
     const argv = (call: Call) => {
