@@ -144,6 +144,9 @@ describe("Tools bash: without a sandbox", () => {
       expect(result.stdout).toContain("GREETING=hi\n")
       expect(result.stdout).not.toContain("sk-unconfined")
       expect(result.stderr).toBe("err\n")
+      // opted out of the sandbox: no limits, no proxy
+      expect(result.limits).toBeUndefined()
+      expect(result.refused).toBeUndefined()
     }).pipe(Effect.provide(NodeContext.layer)))
 
   it.scoped("unconfined: a timeout (TestClock) kills the process group before the call returns", () =>
