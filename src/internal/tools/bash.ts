@@ -14,6 +14,7 @@ import type { ToolEnv } from "./env.js"
 import { type ResourceLimitExceeded, type SandboxUnavailable, ToolFailed, ToolTimeout } from "./errors.js"
 import * as Limits from "./limits.js"
 import * as Proxy from "./proxy.js"
+import * as Sampler from "./sampler.js"
 import type { BashArgs, BashResult } from "./schemas.js"
 
 /**
@@ -183,8 +184,8 @@ export const bash = (env: ToolEnv) =>
         ).pipe(Effect.mapError(platformFailure))
         const monitor = launcher.limits === undefined || groups === undefined
           ? undefined
-          : Limits.monitor(launcher.limits, groups, child.pid)
-        const [stdout, stderr, exitCode] = yield* monitor === undefined ? outputs : Limits.watched(monitor, outputs)
+          : Sampler.monitor(launcher.limits, groups, child.pid)
+        const [stdout, stderr, exitCode] = yield* monitor === undefined ? outputs : Sampler.watched(monitor, outputs)
         const stopped = monitor?.verdict(exitCode)
         if (stopped !== undefined) return yield* stopped
         const result: typeof BashResult.Type = {
