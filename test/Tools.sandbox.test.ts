@@ -39,6 +39,13 @@ const withEnv = (name: string, value: string) =>
       })
   )
 
+/** A bash result without its `limits` (the mechanisms differ between machines; tested on their own). */
+const withoutLimits = (result: Tools.ToolResult) => {
+  if (typeof result !== "object" || !("exitCode" in result)) return result
+  const { limits: _, ...rest } = result
+  return rest
+}
+
 describe("Tools bash: output caps", () => {
   it("keeps head and tail and counts what was cut, even for 600 MB (no RangeError)", () => {
     const output = new CappedOutput(1000)
@@ -98,6 +105,33 @@ describe("Tools bash: without a sandbox", () => {
       const error = yield* Effect.flip(tools.bash({ command: "echo hi" }))
       expect(error).toMatchObject({ _tag: "SandboxUnavailable", tool: "bash" })
       expect(error._tag === "SandboxUnavailable" && error.missing).toContain("/nonexistent-effect-lanes/bwrap")
+      // one line saying what is missing; the command line in a field of its own
+      expect(error).toMatchObject({
+        reason: "cannot be started (NotFound: spawn /nonexistent-effect-lanes/bwrap ENOENT)"
+      })
+      expect(error._tag === "SandboxUnavailable" && error.command).toContain(
+        "/nonexistent-effect-lanes/bwrap --ro-bind"
+      )
+      expect(error.message).not.toContain("--ro-bind")
+      expect(error.message).not.toContain("\n")
+    }).pipe(Effect.provide(NodeContext.layer)))
+
+  it.scoped("a bwrap that cannot create the sandbox: its exit code and the first line of its stderr, in one line", () =>
+    Effect.gen(function*() {
+      const { fs, path, root } = yield* setup()
+      const fake = path.join(root, "fake-bwrap")
+      yield* fs.writeFileString(
+        fake,
+        "#!/bin/sh\necho 'bwrap: No permissions to create a new namespace' >&2\necho more >&2\nexit 1\n"
+      )
+      yield* fs.chmod(fake, 0o755)
+      const { tools } = yield* setup({ sandbox: { bwrap: fake } })
+      const error = yield* Effect.flip(tools.bash({ command: "true" }))
+      expect(error).toMatchObject({
+        _tag: "SandboxUnavailable",
+        reason: "exited with code 1: bwrap: No permissions to create a new namespace"
+      })
+      expect(error.message.length).toBeLessThan(300)
     }).pipe(Effect.provide(NodeContext.layer)))
 
   it.scoped("runs unconfined only when opted out, still with a clean environment", () =>
@@ -110,6 +144,9 @@ describe("Tools bash: without a sandbox", () => {
       expect(result.stdout).toContain("GREETING=hi\n")
       expect(result.stdout).not.toContain("sk-unconfined")
       expect(result.stderr).toBe("err\n")
+      // opted out of the sandbox: no limits, no proxy
+      expect(result.limits).toBeUndefined()
+      expect(result.refused).toBeUndefined()
     }).pipe(Effect.provide(NodeContext.layer)))
 
   it.scoped("unconfined: a timeout (TestClock) kills the process group before the call returns", () =>
@@ -133,12 +170,12 @@ describe.skipIf(!hasBwrap)("Tools bash: in bubblewrap", () => {
   it.scoped("collects stdout, stderr and the exit code, in the root, with stdin closed", () =>
     Effect.gen(function*() {
       const { root, tools } = yield* setup()
-      expect(yield* tools.bash({ command: "echo out; echo err >&2; exit 3" })).toEqual({
+      expect(withoutLimits(yield* tools.bash({ command: "echo out; echo err >&2; exit 3" }))).toEqual({
         exitCode: 3,
         stdout: "out\n",
         stderr: "err\n"
       })
-      expect(yield* tools.run({ id: "1", name: "bash", args: { command: "pwd; cat" } })).toEqual({
+      expect(withoutLimits(yield* tools.run({ id: "1", name: "bash", args: { command: "pwd; cat" } }))).toEqual({
         exitCode: 0,
         stdout: `${root}\n`,
         stderr: ""
@@ -179,6 +216,16 @@ describe.skipIf(!hasBwrap)("Tools bash: in bubblewrap", () => {
       const allowed = ["bin", "dev", "etc", "lib", "lib32", "lib64", "libx32", "proc", "sbin", "tmp", "usr"]
       expect(visible.filter((name) => !allowed.includes(name))).toEqual([])
       expect(NodeFs.existsSync("/usr/effect-lanes-x")).toBe(false)
+    }).pipe(Effect.provide(NodeContext.layer)))
+
+  it.scoped("the sandbox's own / and /dev are read-only; /tmp and /dev/shm are private tmpfs", () =>
+    Effect.gen(function*() {
+      const { tools } = yield* setup()
+      const result = yield* tools.bash({
+        command:
+          "for f in /x /dev/x /tmp/x /dev/shm/x; do (echo > $f) 2>/dev/null && echo \"wrote $f\" || echo \"refused $f\"; done"
+      })
+      expect(result.stdout).toBe("refused /x\nrefused /dev/x\nwrote /tmp/x\nwrote /dev/shm/x\n")
     }).pipe(Effect.provide(NodeContext.layer)))
 
   it.scoped("does not inherit the host's environment; passes only the allowlist and what the app names", () =>
@@ -253,7 +300,7 @@ describe.skipIf(!hasBwrap)("Tools bash: in bubblewrap", () => {
       const result = yield* tools.bash({
         command: [...jobs(tag), "until [ -s r1 ] && [ -s r2 ] && [ -s r3 ]; do :; done", "echo started"].join("\n")
       })
-      expect(result).toEqual({ exitCode: 0, stdout: "started\n", stderr: "" })
+      expect(withoutLimits(result)).toEqual({ exitCode: 0, stdout: "started\n", stderr: "" })
       expect(processesWith(tag)).toEqual([])
     }).pipe(Effect.provide(NodeContext.layer)))
 
@@ -290,7 +337,7 @@ describe.skipIf(!hasBwrap)("Tools bash: in bubblewrap", () => {
       const result = yield* tools.bash({
         command: "head -c 3000000 /dev/zero | tr '\\0' a; head -c 5000 /dev/zero | tr '\\0' b >&2"
       })
-      expect(result).toEqual({
+      expect(withoutLimits(result)).toEqual({
         exitCode: 0,
         stdout: `${"a".repeat(500)}\n[... 2999000 bytes cut ...]\n${"a".repeat(500)}`,
         stderr: `${"b".repeat(500)}\n[... 4000 bytes cut ...]\n${"b".repeat(500)}`,

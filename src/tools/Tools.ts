@@ -11,9 +11,12 @@
  * (linear time), reads and outputs are capped.
  *
  * `bash` runs `bash -c` in an OS sandbox (bubblewrap): the root read-write, the system read-only, nothing else of
- * the host, no network unless `sandbox.network`, a clean environment, and its own PID namespace, so every process
- * it starts dies with the call. Without bubblewrap it fails with `SandboxUnavailable`, unless the application
- * opts out with `sandbox: { kind: "none" }`. The README's "Tools" section lists what is and is not confined.
+ * the host, a clean environment, and its own PID namespace, so every process it starts dies with the call. Each
+ * call has resource limits (processes, memory, CPU time, bytes written, open files: cgroups where this process
+ * may create them, resource limits otherwise), and no network unless `sandbox.network` shares the host's or
+ * lets named hosts through a filtering proxy (`{ allow: [...] }`). Without bubblewrap it fails with
+ * `SandboxUnavailable`, unless the application opts out with `sandbox: { kind: "none" }`. The README's "Tools"
+ * section lists what is and is not confined, measured.
  *
  * @example
  * ```ts
@@ -49,16 +52,19 @@ import type {
   FileNotFound,
   FileTooLarge,
   InvalidEncoding,
+  InvalidSandboxOptions,
   InvalidToolArguments,
   OldStringAmbiguous,
   OldStringNotFound,
   PathOutsideRoot,
+  ResourceLimitExceeded,
   SandboxUnavailable,
   ToolError,
   ToolFailed,
   ToolTimeout,
   UnsupportedFile
 } from "../internal/tools/errors.js"
+import * as limits from "../internal/tools/limits.js"
 import * as schemas from "../internal/tools/schemas.js"
 import * as internal from "../internal/tools/service.js"
 import * as turn from "../internal/tools/turn.js"
@@ -134,13 +140,30 @@ export { ToolTimeout } from "../internal/tools/errors.js"
 export { ToolFailed } from "../internal/tools/errors.js"
 
 /**
- * `bash` found no working OS sandbox and the application did not opt out: `{ tool, missing, reason }`,
- * `missing` naming what is absent (`bwrap`).
+ * `bash` found no working OS sandbox and the application did not opt out: `{ tool, missing, reason, command? }`,
+ * `missing` naming what is absent (`bwrap`, `socat`), `reason` one line, `command` the command line tried.
  *
  * @since 0.1.0
  * @category errors
  */
 export { SandboxUnavailable } from "../internal/tools/errors.js"
+
+/**
+ * A resource limit stopped a `bash` command (the sandbox was killed): `{ tool, limit, max, mechanism }`, `limit`
+ * named as in {@link LimitOptions}, `max` a count, bytes or seconds (`cpuTime`), `mechanism` what held it.
+ *
+ * @since 0.2.0
+ * @category errors
+ */
+export { ResourceLimitExceeded } from "../internal/tools/errors.js"
+
+/**
+ * A `sandbox` setting given to `make`/`layer` is invalid: `{ field, reason }`, `field` its dotted path.
+ *
+ * @since 0.2.0
+ * @category errors
+ */
+export { InvalidSandboxOptions } from "../internal/tools/errors.js"
 
 /**
  * The path names a FIFO, socket or device (refused before opening), a directory where a file was expected (or
@@ -345,8 +368,43 @@ export const GrepMatch = schemas.GrepMatch
 export type GrepMatch = typeof GrepMatch.Type
 
 /**
- * What `bash` returns: `{ exitCode, stdout, stderr, truncated? }`. Each stream keeps at most `maxOutputBytes`
- * (its head and tail, with a `[... N bytes cut ...]` line between); `truncated` then gives the bytes cut per stream.
+ * One resource limit of a sandboxed call: `{ limit, max, mechanism }` (`max` a count, bytes, or seconds for
+ * `cpuTime`; `mechanism` what holds it on this machine, e.g. `cgroup v1 pids.max`, `RLIMIT_NOFILE per process`).
+ *
+ * @since 0.2.0
+ * @category schemas
+ */
+export const AppliedLimit = schemas.AppliedLimit
+
+/**
+ * One resource limit of a sandboxed call.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export type AppliedLimit = typeof AppliedLimit.Type
+
+/**
+ * A connection the network proxy refused: `{ host, port, reason }`.
+ *
+ * @since 0.2.0
+ * @category schemas
+ */
+export const Refusal = schemas.Refusal
+
+/**
+ * A connection the network proxy refused.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export type Refusal = typeof Refusal.Type
+
+/**
+ * What `bash` returns: `{ exitCode, stdout, stderr, truncated?, limits?, refused? }`. Each stream keeps at most
+ * `maxOutputBytes` (its head and tail, with a `[... N bytes cut ...]` line between); `truncated` then gives the
+ * bytes cut per stream. In the sandbox, `limits` lists the call's resource limits and what held each; with a
+ * network allowlist, `refused` lists the connections refused (the first 100).
  *
  * @since 0.1.0
  * @category schemas
@@ -458,7 +516,7 @@ export const definitions: ReadonlyArray<Definition> = [
     name: "bash",
     lane: lanes.bash,
     description:
-      "Run a bash command in the root directory, in a sandbox (no network, nothing outside the root), with a timeout",
+      "Run a bash command in the root directory, in a sandbox (nothing outside the root, resource limits, network only as configured), with a timeout",
     args: schemas.BashArgs
   }
 ]
@@ -499,7 +557,61 @@ export interface ToolResults {
 export type ToolResult = ToolResults[ToolName]
 
 /**
- * How `bash` is confined. By default it runs in bubblewrap with no network and the environment below.
+ * The resource limits of each sandboxed `bash` call (defaults in {@link limitDefaults}). Each is held by the
+ * strongest mechanism this machine offers (the README lists them, measured): a cgroup (v2 where this process may
+ * create one, else v1) for `processes`, `memoryBytes` and `cpuTime`, resource limits set in the sandbox
+ * otherwise, and for `writtenBytes` and `openFiles`. A limit reached ends the call with `ResourceLimitExceeded`.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface LimitOptions {
+  /** The most tasks (processes and threads) at once. Default 512. */
+  readonly processes?: number
+  /** The most memory in bytes: all processes together in a cgroup, each process without one. Default 2 GiB. */
+  readonly memoryBytes?: number
+  /** The most CPU time: all processes together (sampled), and each process (`RLIMIT_CPU`). Default 5 minutes. */
+  readonly cpuTime?: Duration.DurationInput
+  /**
+   * The most bytes written under the root: all processes together (sampled) and each file (`RLIMIT_FSIZE`);
+   * also the size of the private `/tmp` and `/dev/shm`. Default 1 GiB.
+   */
+  readonly writtenBytes?: number
+  /** The most open files per process. Default 4096. */
+  readonly openFiles?: number
+  /**
+   * A cgroup v2 directory this process may create children in (a delegated group, with the controllers to use
+   * in its `cgroup.subtree_control`), instead of the one found from `/proc/self/cgroup` (this process's own
+   * group, or its parent when that one offers controllers). `bash` fails with `SandboxUnavailable` if no child
+   * can be created there.
+   */
+  readonly cgroup?: string
+}
+
+/**
+ * A network allowlist: traffic leaves the sandbox only through an HTTP proxy on the host (`HTTP_PROXY` and
+ * `HTTPS_PROXY` point at it; `CONNECT` and plain HTTP), which resolves and connects only to the hosts listed.
+ * Needs `socat` (`apt-get install socat`).
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface NetworkOptions {
+  /**
+   * Host names (`registry.npmjs.org`), wildcards for subdomains at any depth (`*.github.com`, not
+   * `github.com` itself), or `"*"` for any name. Matched without case. An empty list refuses everything.
+   */
+  readonly allow: ReadonlyArray<string>
+  /**
+   * Names resolved to fixed addresses instead of through DNS (like `/etc/hosts`, on the host side). Without an
+   * entry here, a listed name that resolves to a loopback, link-local or unspecified address is refused.
+   */
+  readonly hosts?: { readonly [name: string]: string }
+}
+
+/**
+ * How `bash` is confined. By default it runs in bubblewrap with no network, the limits of
+ * {@link limitDefaults} and the environment below.
  *
  * @since 0.1.0
  * @category models
@@ -511,8 +623,14 @@ export interface SandboxOptions {
    * environment but nothing else confined (the file tools stay confined).
    */
   readonly kind?: "bubblewrap" | "none"
-  /** Whether the command may use the network (also binds `/etc/resolv.conf` and `/etc/hosts`). Default `false`. */
-  readonly network?: boolean
+  /**
+   * The network: `false` (default) none, only a loopback interface; `{ allow }` only the hosts listed, through
+   * the host-side proxy, refusals reported in the result; `true` the host's network, unfiltered (also binds
+   * `/etc/resolv.conf` and `/etc/hosts`).
+   */
+  readonly network?: boolean | NetworkOptions
+  /** The resource limits of each call, or `false` for none. Default {@link limitDefaults}. */
+  readonly limits?: LimitOptions | false
   /**
    * Names of host variables to copy, besides `LANG`, `LANGUAGE`, `LC_ALL`, `LC_CTYPE`, `LC_MESSAGES`, `TERM`
    * and `TZ`. `PATH` is a standard one and `HOME` is `/tmp` inside the sandbox unless `setEnv` says otherwise.
@@ -557,7 +675,7 @@ export interface Options {
   readonly maxGrepFileBytes?: number
   /** The most bytes kept of each of `bash`'s output streams (half head, half tail). Default 256 KiB. */
   readonly maxOutputBytes?: number
-  /** How `bash` is confined. Default: bubblewrap, no network. */
+  /** How `bash` is confined. Default: bubblewrap, no network, the limits of `limitDefaults`. */
   readonly sandbox?: SandboxOptions
 }
 
@@ -590,10 +708,16 @@ export interface Service {
     number,
     InvalidToolArguments | FileError | FileTooLarge | OldStringNotFound | OldStringAmbiguous | InvalidEncoding
   >
-  /** Runs `bash -c command` in the root, in the sandbox; a timeout or an interruption kills it and all it started. */
+  /**
+   * Runs `bash -c command` in the root, in the sandbox, within its limits; a timeout, a limit reached or an
+   * interruption kills it and all it started.
+   */
   readonly bash: (
     args: BashInput
-  ) => Effect.Effect<BashResult, InvalidToolArguments | ToolFailed | ToolTimeout | SandboxUnavailable>
+  ) => Effect.Effect<
+    BashResult,
+    InvalidToolArguments | ToolFailed | ToolTimeout | SandboxUnavailable | ResourceLimitExceeded
+  >
 }
 
 /**
@@ -623,17 +747,35 @@ export const defaults: {
 } = internal.defaults
 
 /**
+ * The default resource limits of a sandboxed `bash` call.
+ *
+ * @since 0.2.0
+ * @category constants
+ */
+export const limitDefaults: {
+  readonly processes: number
+  readonly memoryBytes: number
+  readonly cpuTime: Duration.Duration
+  readonly writtenBytes: number
+  readonly openFiles: number
+} = limits.defaults
+
+/**
  * Builds the tools for a root directory, resolving `FileSystem`, `Path` and `CommandExecutor` (and the real
- * path of the root) once. Fails if the root cannot be resolved. The sandbox is looked for (and tried) at the
- * first `bash` call, once.
+ * path of the root) once. Fails if the root cannot be resolved, or with `InvalidSandboxOptions` naming a bad
+ * `sandbox` setting. The sandbox (and the cgroups this process may use) is looked for and tried at the first
+ * `bash` call, once.
  *
  * @since 0.1.0
  * @category constructors
  */
 export const make: (
   options: Options
-) => Effect.Effect<Service, PlatformError, FileSystem.FileSystem | Path.Path | CommandExecutor.CommandExecutor> =
-  internal.make
+) => Effect.Effect<
+  Service,
+  PlatformError | InvalidSandboxOptions,
+  FileSystem.FileSystem | Path.Path | CommandExecutor.CommandExecutor
+> = internal.make
 
 /**
  * A layer of the `Tools` service; provide `NodeContext.layer` (or any platform) underneath.
@@ -643,8 +785,11 @@ export const make: (
  */
 export const layer = (
   options: Options
-): Layer.Layer<Tools, PlatformError, FileSystem.FileSystem | Path.Path | CommandExecutor.CommandExecutor> =>
-  Layer.effect(Tools, make(options))
+): Layer.Layer<
+  Tools,
+  PlatformError | InvalidSandboxOptions,
+  FileSystem.FileSystem | Path.Path | CommandExecutor.CommandExecutor
+> => Layer.effect(Tools, make(options))
 
 // planning
 

@@ -7,6 +7,7 @@ import * as Path from "@effect/platform/Path"
 import { Effect } from "effect"
 import * as NodeFs from "node:fs"
 import * as NodePath from "node:path"
+import { findOnPath } from "../../src/internal/tools/sandbox.js"
 import * as Tools from "../../src/tools/Tools.js"
 
 /** A temporary directory holding `root` (the tools' root) and a sibling `outside` with `secret.txt`. */
@@ -89,11 +90,4 @@ export const processesWith = (...words: ReadonlyArray<string>): Array<string> =>
   })
 
 /** Whether `bwrap` is on the PATH: the sandbox tests need it (`.ci/run` installs it). */
-export const hasBwrap = (process.env.PATH ?? "").split(NodePath.delimiter).some((directory) => {
-  try {
-    NodeFs.accessSync(NodePath.join(directory, "bwrap"), NodeFs.constants.X_OK)
-    return directory !== ""
-  } catch {
-    return false
-  }
-})
+export const hasBwrap = findOnPath("bwrap", process.env.PATH) !== undefined

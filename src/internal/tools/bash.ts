@@ -11,7 +11,10 @@ import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
 import * as NodeFs from "node:fs"
 import type { ToolEnv } from "./env.js"
-import { type SandboxUnavailable, ToolFailed, ToolTimeout } from "./errors.js"
+import { type ResourceLimitExceeded, type SandboxUnavailable, ToolFailed, ToolTimeout } from "./errors.js"
+import * as Limits from "./limits.js"
+import * as Proxy from "./proxy.js"
+import * as Sampler from "./sampler.js"
 import type { BashArgs, BashResult } from "./schemas.js"
 
 /**
@@ -86,19 +89,6 @@ const collect = (
     return Stream.runForEach(stream, (chunk) => Effect.sync(() => output.push(chunk))).pipe(Effect.as(output))
   })
 
-// Descriptors the application inherited without close-on-exec (from whatever started it) would pass through
-// bwrap into the command; a first bash closes every descriptor above 2, then runs the command.
-const closeInheritedFds = [
-  "for fd in /proc/self/fd/*; do fd=${fd##*/}",
-  "case $fd in 0|1|2) ;; *) eval \"exec $fd>&-\" 2>/dev/null ;; esac",
-  "done",
-  "exec bash --norc --noprofile -c \"$1\""
-].join("; ")
-
-// Non-interactive bash still reads ~/.bashrc and /etc/bash.bashrc when its stdin is a socket (as Node's pipes
-// are) on Debian-built bash; --norc stops that (a host's rc file is not the command's, and it costs time).
-const bashNoRc = ["bash", "--norc", "--noprofile"]
-
 // The host PID of the sandbox's init (bwrap's child, PID 1 of the command's PID namespace), if it is running.
 const sandboxInit = (bwrap: number): number | undefined => {
   try {
@@ -153,47 +143,64 @@ const killSandboxOnClose = (child: CommandExecutor.Process, grace: Duration.Dura
 /**
  * Runs `bash -c command` in the root directory, inside the OS sandbox (or, when the application opted out,
  * directly), with an empty stdin and a clean environment, and collects its exit code and output (each stream
- * capped at `maxOutputBytes`, head and tail kept). On timeout (the call's `timeout`, else the service's default)
- * or interruption the sandbox is killed with everything in it, and the call returns only once it is gone;
- * unconfined, the process group gets SIGTERM, then SIGKILL after `bashKillGrace`.
+ * capped at `maxOutputBytes`, head and tail kept). In the sandbox, the call gets its own cgroups and resource
+ * limits, sampled while it runs (a limit reached fails the call with `ResourceLimitExceeded`), and, with a
+ * network allowlist, its own proxy, whose refusals the result lists. On timeout (the call's `timeout`, else the
+ * service's default), a limit reached, or interruption, the sandbox is killed with everything in it, and the
+ * call returns only once it is gone; unconfined, the process group gets SIGTERM, then SIGKILL after
+ * `bashKillGrace`.
  *
  * @internal
  */
 export const bash = (env: ToolEnv) =>
 (
   args: typeof BashArgs.Type
-): Effect.Effect<typeof BashResult.Type, ToolFailed | ToolTimeout | SandboxUnavailable> =>
+): Effect.Effect<
+  typeof BashResult.Type,
+  ToolFailed | ToolTimeout | SandboxUnavailable | ResourceLimitExceeded
+> =>
   Effect.gen(function*() {
     const launcher = yield* env.launcher
     const timeout = args.timeout ?? env.bashTimeout
-    const [program = "bash", ...rest] = [
-      ...launcher.prefix,
-      ...bashNoRc,
-      "-c",
-      closeInheritedFds,
-      "bash",
-      args.command
-    ]
-    const command = Command.make(program, ...rest).pipe(
-      Command.workingDirectory(env.confined.root),
-      Command.env(launcher.env, { extendEnv: false }),
-      Command.feed("")
-    )
     return yield* Effect.scoped(
       Effect.gen(function*() {
-        const child = yield* env.executor.start(command)
+        // acquired before the sandbox starts, released after it is gone (its kill is registered later)
+        const groups = launcher.limits === undefined ? undefined : yield* Limits.groups(launcher.limits)
+        const proxy = launcher.network === undefined ? undefined : yield* Proxy.serve(launcher.network)
+        const [program = "bash", ...rest] = [
+          ...launcher.argv({ procs: groups?.procs ?? [], proxy: proxy?.socket }),
+          args.command
+        ]
+        const command = Command.make(program, ...rest).pipe(
+          Command.workingDirectory(env.confined.root),
+          Command.env(launcher.env, { extendEnv: false }),
+          Command.feed("")
+        )
+        const child = yield* env.executor.start(command).pipe(Effect.mapError(platformFailure))
         yield* (launcher.sandboxed ? killSandboxOnClose : killGroupOnClose)(child, env.bashKillGrace)
-        const [stdout, stderr, exitCode] = yield* Effect.all(
+        const outputs = Effect.all(
           [collect(child.stdout, env.maxOutputBytes), collect(child.stderr, env.maxOutputBytes), child.exitCode],
           { concurrency: "unbounded" }
-        )
-        const result: typeof BashResult.Type = { exitCode, stdout: stdout.text(), stderr: stderr.text() }
-        return stdout.cut + stderr.cut === 0
-          ? result
-          : { ...result, truncated: { stdout: stdout.cut, stderr: stderr.cut } }
+        ).pipe(Effect.mapError(platformFailure))
+        const monitor = launcher.limits === undefined || groups === undefined
+          ? undefined
+          : Sampler.monitor(launcher.limits, groups, child.pid)
+        const [stdout, stderr, exitCode] = yield* monitor === undefined ? outputs : Sampler.watched(monitor, outputs)
+        const stopped = monitor?.verdict(exitCode)
+        if (stopped !== undefined) return yield* stopped
+        const result: typeof BashResult.Type = {
+          exitCode,
+          stdout: stdout.text(),
+          stderr: stderr.text(),
+          ...(stdout.cut + stderr.cut === 0 ? {} : { truncated: { stdout: stdout.cut, stderr: stderr.cut } }),
+          ...(launcher.limits === undefined ? {} : { limits: launcher.limits.limits }),
+          ...(proxy === undefined ? {} : { refused: proxy.refused() })
+        }
+        return result
       })
     ).pipe(
-      Effect.mapError((error) => new ToolFailed({ tool: "bash", message: error.message })),
       Effect.timeoutFail({ duration: timeout, onTimeout: () => new ToolTimeout({ tool: "bash", timeout }) })
     )
   })
+
+const platformFailure = (error: PlatformError) => new ToolFailed({ tool: "bash", message: error.message })

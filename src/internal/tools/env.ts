@@ -9,17 +9,32 @@ import type * as Duration from "effect/Duration"
 import type * as Effect from "effect/Effect"
 import type { Confined } from "./confined.js"
 import type { SandboxUnavailable } from "./errors.js"
+import type * as Limits from "./limits.js"
+import type * as Proxy from "./proxy.js"
 
 /**
- * How `bash` runs: the argv put before `bash -c command`, and the environment of the child.
+ * What one call of `bash` has of its own: the `cgroup.procs` files of its cgroups, and its proxy's socket.
+ *
+ * @internal
+ */
+export interface Call {
+  readonly procs: ReadonlyArray<string>
+  readonly proxy: string | undefined
+}
+
+/**
+ * How `bash` runs: the argv of a call (the command follows as its last argument), the environment of the
+ * child, and, in the sandbox, the plan of its limits and the policy of its network.
  *
  * @internal
  */
 export interface Launcher {
   /** Whether the command runs in bwrap (then killing its init kills everything it started). */
   readonly sandboxed: boolean
-  readonly prefix: ReadonlyArray<string>
+  readonly argv: (call: Call) => ReadonlyArray<string>
   readonly env: Readonly<Record<string, string>>
+  readonly limits: Limits.Plan | undefined
+  readonly network: Proxy.Policy | undefined
 }
 
 /** @internal */

@@ -129,8 +129,9 @@ export class ToolTimeout extends Schema.TaggedError<ToolTimeout>()("ToolTimeout"
 }
 
 /**
- * `bash` cannot run because no OS sandbox is available (`missing` names what is absent, e.g. `bwrap`), and the
- * application has not opted out with `sandbox: { kind: "none" }`.
+ * `bash` cannot run because no OS sandbox is available (`missing` names what is absent, e.g. `bwrap`, `socat`),
+ * and the application has not opted out with `sandbox: { kind: "none" }`. `reason` is one line; `command` is
+ * the command line that was tried, when one was.
  *
  * @since 0.1.0
  * @category errors
@@ -138,13 +139,58 @@ export class ToolTimeout extends Schema.TaggedError<ToolTimeout>()("ToolTimeout"
 export class SandboxUnavailable extends Schema.TaggedError<SandboxUnavailable>()("SandboxUnavailable", {
   tool: Schema.String,
   missing: Schema.String,
-  reason: Schema.String
+  reason: Schema.String,
+  command: Schema.optional(Schema.String)
 }) {
   /**
    * @since 0.1.0
    */
   override get message(): string {
     return `${this.tool}: no OS sandbox: ${this.missing} ${this.reason}; install bubblewrap, or opt out explicitly with sandbox: { kind: "none" }`
+  }
+}
+
+/**
+ * A resource limit of the sandbox stopped a `bash` command: the sandbox was killed with everything in it.
+ * `limit` names it as the setting does (`processes`, `memoryBytes`, `cpuTime`, `writtenBytes`, `openFiles`),
+ * `max` is its value (a count, bytes, or seconds for `cpuTime`) and `mechanism` says what enforced it (e.g.
+ * `cgroup v1 pids.max`, `RLIMIT_FSIZE`).
+ *
+ * @since 0.2.0
+ * @category errors
+ */
+export class ResourceLimitExceeded extends Schema.TaggedError<ResourceLimitExceeded>()("ResourceLimitExceeded", {
+  tool: Schema.String,
+  limit: Schema.Literal("processes", "memoryBytes", "cpuTime", "writtenBytes", "openFiles"),
+  max: Schema.Number,
+  mechanism: Schema.String
+}) {
+  /**
+   * @since 0.2.0
+   */
+  override get message(): string {
+    return `${this.tool}: stopped by the ${this.limit} limit (${this.max}${
+      this.limit === "cpuTime" ? " s" : this.limit === "memoryBytes" || this.limit === "writtenBytes" ? " bytes" : ""
+    }, ${this.mechanism}); the sandbox was killed`
+  }
+}
+
+/**
+ * A sandbox setting given to `Tools.make` is invalid: `field` is its dotted path (e.g.
+ * `sandbox.network.allow[2]`), `reason` says what was expected.
+ *
+ * @since 0.2.0
+ * @category errors
+ */
+export class InvalidSandboxOptions extends Schema.TaggedError<InvalidSandboxOptions>()("InvalidSandboxOptions", {
+  field: Schema.String,
+  reason: Schema.String
+}) {
+  /**
+   * @since 0.2.0
+   */
+  override get message(): string {
+    return `Invalid Tools option ${this.field}: ${this.reason}`
   }
 }
 
@@ -233,6 +279,7 @@ export const ToolError = Schema.Union(
   ToolTimeout,
   ToolFailed,
   SandboxUnavailable,
+  ResourceLimitExceeded,
   UnsupportedFile,
   FileTooLarge,
   InvalidEncoding

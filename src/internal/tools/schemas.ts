@@ -153,6 +153,27 @@ export const LsEntry = Schema.Struct({
 export const GrepMatch = Schema.Struct({ path: Schema.String, line: Schema.Number, text: Schema.String })
 
 /**
+ * One resource limit of a sandboxed `bash` call: its name (as in `sandbox.limits`), its value (a count, bytes,
+ * or seconds for `cpuTime`) and what holds it on this machine.
+ *
+ * @since 0.2.0
+ * @category schemas
+ */
+export const AppliedLimit = Schema.Struct({
+  limit: Schema.Literal("processes", "memoryBytes", "cpuTime", "writtenBytes", "openFiles"),
+  max: Schema.Number,
+  mechanism: Schema.String
+})
+
+/**
+ * A connection the sandbox's network proxy refused: the host name (or address) and port asked for, and why.
+ *
+ * @since 0.2.0
+ * @category schemas
+ */
+export const Refusal = Schema.Struct({ host: Schema.String, port: Schema.Number, reason: Schema.String })
+
+/**
  * What `bash` returns when the command ran to its end. Each stream keeps at most `maxOutputBytes`: its head and
  * its tail, with a marker line saying how many bytes were cut between them; `truncated` then counts them.
  *
@@ -164,5 +185,9 @@ export const BashResult = Schema.Struct({
   stdout: Schema.String,
   stderr: Schema.String,
   /** Present when output was cut: the bytes dropped from the middle of each stream. */
-  truncated: Schema.optional(Schema.Struct({ stdout: Schema.Number, stderr: Schema.Number }))
+  truncated: Schema.optional(Schema.Struct({ stdout: Schema.Number, stderr: Schema.Number })),
+  /** In the sandbox: the resource limits of the call and what held each. */
+  limits: Schema.optional(Schema.Array(AppliedLimit)),
+  /** With a network allowlist: the connections the proxy refused (the first 100). */
+  refused: Schema.optional(Schema.Array(Refusal))
 })

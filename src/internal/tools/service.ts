@@ -19,7 +19,9 @@ import type { ToolEnv } from "./env.js"
 import { UnknownTool } from "./errors.js"
 import { glob } from "./glob.js"
 import { grep } from "./grep.js"
+import * as Limits from "./limits.js"
 import { ls } from "./ls.js"
+import * as Proxy from "./proxy.js"
 import { read } from "./read.js"
 import * as Sandbox from "./sandbox.js"
 import { BashArgs, EditArgs, GlobArgs, GrepArgs, LsArgs, ReadArgs, WriteArgs } from "./schemas.js"
@@ -57,7 +59,10 @@ export const make = Effect.fnUntraced(function*(options: Options) {
   const base = path.resolve(options.root)
   const real = yield* fs.realPath(base)
   const confined = Confined.make(base, real)
-  const launcher = yield* Effect.cached(Sandbox.launcher(executor, real, options.sandbox ?? {}))
+  const sandbox = options.sandbox ?? {}
+  const settings = yield* Limits.settings(sandbox.limits)
+  const network = typeof sandbox.network === "object" ? yield* Proxy.policy(sandbox.network) : undefined
+  const launcher = yield* Effect.cached(Sandbox.launcher(executor, real, sandbox, settings, network))
   const env: ToolEnv = {
     executor,
     confined,
