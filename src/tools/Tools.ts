@@ -44,7 +44,7 @@ import type * as Duration from "effect/Duration"
 import type * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import type * as Schema from "effect/Schema"
-import * as bash from "../internal/strategy/bash.js"
+import * as bash from "../internal/tools/readOnlyCommand.js"
 import type {
   FileNotFound,
   FileTooLarge,
