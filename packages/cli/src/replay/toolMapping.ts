@@ -1,12 +1,15 @@
 /**
  * Mapping the tool calls of recorded agents onto the built-in tools, per agent family: Claude Code (`Read`,
- * `Grep`, `Glob`, `LS`, `Bash`, `Edit`, `MultiEdit`, `Write`), Codex (`shell`, `exec_command`, `apply_patch`),
- * Gemini CLI (`read_file`, `list_directory`, `glob`, `search_file_content`, `replace`, `write_file`,
- * `run_shell_command`), SWE-agent (`open`, `find_file`, `search_dir`, `search_file`, `create`,
- * `str_replace_editor`), OpenHands (`execute_bash`, `str_replace_editor`), Cline / Roo (`read_file`,
- * `write_to_file`, `replace_in_file`, `apply_diff`, `list_files`, `search_files`, `execute_command`) and the
- * generic names of chat-completion agents. `apply_patch` and SEARCH/REPLACE diffs become writes and edits.
- * Every mapped step is checked against the built-in tool's argument schema; a missing argument is named.
+ * `Grep`, `Glob`, `LS`, `Bash`, `Edit`, `MultiEdit`, `Write`), Codex (`shell`, `shell_command`,
+ * `exec_command`, `apply_patch`), OpenCode (`read`, `write`, `edit`, `list`, `glob`, `grep`, `bash`,
+ * `apply_patch` with `patchText`), Gemini CLI (`read_file`, `list_directory`, `glob`, `search_file_content`,
+ * `replace`, `write_file`, `run_shell_command`), SWE-agent (`open`, `find_file`, `search_dir`, `search_file`,
+ * `create`, `str_replace_editor`), OpenHands (`execute_bash` / `terminal`, `str_replace_editor` /
+ * `file_editor`), Cline / Roo (`read_file`, `write_to_file`, `replace_in_file`, `apply_diff`, `list_files`,
+ * `search_files`, `execute_command`) and the generic names of chat-completion agents. `apply_patch` and
+ * SEARCH/REPLACE diffs become writes and edits; an editor's `insert` becomes an `insert` step (the file read,
+ * the text put after the line, the file written). Every mapped step is checked against the built-in tool's
+ * argument schema; a missing argument is named.
  *
  * @since 0.1.0
  */
@@ -18,13 +21,14 @@ import * as Json from "./json.js"
 import * as Patch from "./patch.js"
 
 /**
- * One step of a mapped call: a built-in tool and its arguments.
+ * One step of a mapped call: a built-in tool and its arguments, or `insert` (text put after line `line` of
+ * the file at `path`, 0 for its start), which the replay runs as a read and a write.
  *
  * @since 0.1.0
  * @category models
  */
 export interface Step {
-  readonly tool: Tools.ToolName
+  readonly tool: Tools.ToolName | "insert"
   readonly args: Readonly<Record<string, unknown>>
 }
 
@@ -79,13 +83,14 @@ const names: ReadonlyArray<readonly [Family, ReadonlyArray<string>]> = [
   ["edit", ["edit", "edit_file", "str_replace", "replace", "search_and_replace"]],
   ["diff", ["replace_in_file", "apply_diff"]],
   ["multiedit", ["multiedit", "multi_edit"]],
-  ["editor", ["str_replace_based_edit_tool", "str_replace_editor"]],
-  ["patch", ["apply_patch"]],
+  ["editor", ["str_replace_based_edit_tool", "str_replace_editor", "file_editor"]],
+  ["patch", ["apply_patch", "patch"]],
   [
     "bash",
     [
       "bash",
       "shell",
+      "shell_command",
       "local_shell",
       "exec_command",
       "run_terminal_cmd",
@@ -201,6 +206,9 @@ const fromPatch = (patch: string): Either.Either<Mapped, string> =>
     return { tool: steps.some((s) => s.tool === "edit") ? "edit" : "write", steps }
   })
 
+/** PowerShell's switches that come before `-Command` and change nothing of what the command does. */
+const powerShellSwitches = /^-(noprofile|nologo|noninteractive|nop|noni)$/i
+
 const shellWords = (words: ReadonlyArray<unknown>): string | undefined => {
   if (!words.every(isString)) return undefined
   const all = words.filter(isString)
@@ -208,10 +216,16 @@ const shellWords = (words: ReadonlyArray<unknown>): string | undefined => {
   if (all.length === 3 && first !== undefined && /(^|\/)(ba|z|da)?sh$/.test(first) && /^-l?c$/.test(flag ?? "")) {
     return script
   }
+  // Codex on Windows: ["powershell.exe", "-NoProfile", "-Command", "Get-Content a.ts"]
+  if (first !== undefined && /(^|[\\/])(powershell|pwsh)(\.exe)?$/i.test(first)) {
+    const rest = all.slice(1).filter((word) => !powerShellSwitches.test(word))
+    if (rest.length === 2 && /^-(command|c)$/i.test(rest[0] ?? "")) return rest[1]
+  }
   return all.map((word) => /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, "'\\''")}'`).join(" ")
 }
 
 const bashCall = (input: Input): Either.Either<Mapped, string> => {
+  if (input["is_input"] === true) return Either.left("input sent to a running command has no built-in equivalent")
   const raw = input["command"] ?? input["cmd"]
   if (Array.isArray(raw) && raw[0] === "apply_patch" && typeof raw[1] === "string") return fromPatch(raw[1])
   const command = typeof raw === "string" ? raw : Array.isArray(raw) ? shellWords(raw) : undefined
@@ -312,13 +326,24 @@ const map1 = (family: Family, name: string, input: Input): Either.Either<Mapped,
         )
       }
       if (command === "str_replace") return Either.map(needPath, (p) => ({ tool: "edit", steps: [editStep(p, input)] }))
+      if (command === "insert") {
+        const line = toNumber(pick(input, ["insert_line"], isNumeric))
+        const text = pick(input, ["new_str", "text"], isString)
+        if (line === undefined || text === undefined) {
+          return Either.left("editor insert without insert_line and new_str")
+        }
+        return Either.map(
+          needPath,
+          (p) => ({ tool: "edit", steps: [{ tool: "insert", args: { path: p, line, text } }] })
+        )
+      }
       return Either.left(`editor command ${JSON.stringify(command ?? null)} has no built-in equivalent`)
     }
     case "patch": {
       const patch = typeof input["input"] === "string"
         ? input["input"]
-        : pick(input, ["patch", "diff", "content"], isString)
-      return Either.flatMap(need(patch, "patch", ["input", "patch"]), fromPatch)
+        : pick(input, ["patchText", "patch", "diff", "content"], isString)
+      return Either.flatMap(need(patch, "patch", ["input", "patchText", "patch"]), fromPatch)
     }
     case "bash":
       return bashCall(input)
@@ -335,9 +360,15 @@ const schemas: { readonly [N in Tools.ToolName]: Schema.Schema.AnyNoContext } = 
   bash: Tools.BashArgs
 }
 
+const InsertArgs = Schema.Struct({ path: Schema.String, line: Schema.NonNegativeInt, text: Schema.String })
+
 const check = (mapped: Mapped): Either.Either<Mapped, string> => {
   for (const s of mapped.steps) {
     const { workdir: _, ...args } = s.args
+    if (s.tool === "insert") {
+      if (!Schema.is(InsertArgs)(args)) return Either.left("editor insert: path, a line number from 0 and text")
+      continue
+    }
     const result = Schema.decodeUnknownEither(schemas[s.tool])(args)
     if (Either.isLeft(result)) {
       const [first] = ParseResult.ArrayFormatter.formatErrorSync(result.left)

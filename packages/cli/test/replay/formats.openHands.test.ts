@@ -39,7 +39,9 @@ describe("OpenHands reader", () => {
       const trace = yield* Trace.parse("events.json", JSON.stringify(events))
       expect(trace.format).toBe("openhands")
       expect(trace.turns.map((turn) => turn.calls.map((call) => call.id))).toEqual([["t1", "t2"], ["t3"]])
-      expect(trace.turns[0]?.calls.map((call) => call.recordedMillis)).toEqual([Option.some(250), Option.some(1000)])
+      // OpenHands runs a response's calls one after another: t2 starts when t1's observation comes, not before
+      expect(trace.turns[0]?.calls.map((call) => call.recordedMillis)).toEqual([Option.some(250), Option.some(750)])
+      expect(trace.turns[0]?.calls[1]?.latencySource).toBe("result time - previous result time")
       expect(trace.turns[0]?.calls[0]?.input).toEqual({ command: "view", path: "/workspace/a.py" })
       expect(trace.root).toEqual(Option.some("/workspace"))
     }))

@@ -65,11 +65,13 @@ describe("tool mapping per family", () => {
 describe("rebasing", () => {
   it.effect("a stated root wins, POSIX and Windows; a folder named like the project is not mistaken", () =>
     Effect.gen(function*() {
-      const posix = yield* Rebase.make("/tmp/replay", ["/home/me/shop/shop/a.ts"], Option.some("/home/me/shop"))
+      const make = (dir: string, recorded: ReadonlyArray<string>, stated: Option.Option<string>) =>
+        Rebase.make({ dir: Option.some(dir), recorded, folders: [], stated, given: Option.none() })
+      const posix = yield* make("/tmp/replay", ["/home/me/shop/shop/a.ts"], Option.some("/home/me/shop"))
       expect(posix.rebase("/home/me/shop/shop/a.ts")).toEqual(Option.some("shop/a.ts"))
       expect(posix.rebase("/etc/passwd")).toEqual(Option.none())
       expect(posix.rebase("../x")).toEqual(Option.none())
-      const windows = yield* Rebase.make("/tmp/replay", [], Option.some("C:\\Users\\me\\shop"))
+      const windows = yield* make("/tmp/replay", [], Option.some("C:\\Users\\me\\shop"))
       expect(windows.rebase("c:\\Users\\me\\shop\\src\\a.ts")).toEqual(Option.some("src/a.ts"))
       expect(windows.rebase("src\\b.ts")).toEqual(Option.some("src/b.ts"))
     }).pipe(Effect.provide(NodeContext.layer)))

@@ -15,14 +15,15 @@ import * as App from "../../src/app.js"
 import * as Progress from "../../src/render/progress.js"
 import * as Table from "../../src/render/table.js"
 import * as Replay from "../../src/replay/replay.js"
+import * as Report from "../../src/replay/report.js"
 import * as Trace from "../../src/replay/trace.js"
 
 const repo = fileURLToPath(new URL("../../../..", import.meta.url)).replace(/\/$/, "")
 const env = Layer.mergeAll(NodeContext.layer, Progress.layerSilent)
 
-const options = (trace: string, root: string, overrides: Partial<Replay.Options> = {}): Replay.Options => ({
+const options = (trace: string, dir: string, overrides: Partial<Replay.Options> = {}): Replay.Options => ({
   trace,
-  root,
+  dir,
   format: "auto",
   runs: 1,
   concurrency: 8,
@@ -31,6 +32,13 @@ const options = (trace: string, root: string, overrides: Partial<Replay.Options>
   runBash: false,
   ...overrides
 })
+
+/** The one session's result of a trace file that holds one. */
+const single = <A>(results: ReadonlyArray<A>): A => {
+  const [first] = results
+  if (first === undefined || results.length !== 1) throw new Error(`expected one session, got ${results.length}`)
+  return first
+}
 
 const temp = () => fs.mkdtempSync(nodePath.join(os.tmpdir(), "replay-test-"))
 
@@ -45,8 +53,10 @@ const claudeLine = (id: string, name: string, input: unknown, message: string) =
 describe("replay", () => {
   it.live("the Claude Code example: subagent turns read, every multi-call turn measured in parallel", () =>
     Effect.gen(function*() {
-      const result = yield* Replay.run(
-        options(`${repo}/examples/traces/claude-code/session-example.jsonl`, repo, { useRecordedLatency: true })
+      const result = single(
+        yield* Replay.run(
+          options(`${repo}/examples/traces/claude-code/session-example.jsonl`, repo, { useRecordedLatency: true })
+        )
       )
       expect(result.format).toBe("claude-code")
       expect(result.subagents).toEqual(["agent-a1b2"])
@@ -60,27 +70,39 @@ describe("replay", () => {
         ["tool \"Task\" has no built-in equivalent", 1]
       ])
       expect(result.recorded?.turns).toBe(result.turns.length)
-      Table.render(Replay.table(result))
+      Table.render(Report.table(result))
     }).pipe(Effect.provide(env)))
 
   it.live("the Codex and Gemini examples: apply_patch replayed, no parallel turn said plainly", () =>
     Effect.gen(function*() {
       // planned with the seed's minimum of 6 calls, no turn of the Codex example runs in parallel
-      const codex = yield* Replay.run(
-        options(`${repo}/examples/traces/codex-rollout.jsonl`, repo, { useRecordedLatency: true, parallelMinTools: 6 })
+      const codex = single(
+        yield* Replay.run(
+          options(`${repo}/examples/traces/codex-rollout.jsonl`, repo, {
+            useRecordedLatency: true,
+            parallelMinTools: 6
+          })
+        )
       )
       expect(codex.format).toBe("codex")
       expect(codex.failedCalls).toBe(0)
       expect(codex.speedup).toBeNull()
-      expect(Replay.table(codex).notes?.[1]).toContain("No turn of this trace runs in parallel")
-      const gemini = yield* Replay.run(
-        options(`${repo}/examples/traces/gemini-session.json`, repo, { useRecordedLatency: true, parallelMinTools: 6 })
+      expect(Report.table(codex).notes?.join("\n")).toContain("No turn of this trace runs in parallel")
+      const gemini = single(
+        yield* Replay.run(
+          options(`${repo}/examples/traces/gemini-stream.jsonl`, repo, {
+            useRecordedLatency: true,
+            parallelMinTools: 6
+          })
+        )
       )
       expect(gemini.format).toBe("gemini")
       // five reads below the minimum of 6 run in order, where the recorded latencies would overlap
       expect(gemini.recorded?.regretMillis).toBeGreaterThan(0)
-      const geminiDefault = yield* Replay.run(
-        options(`${repo}/examples/traces/gemini-session.json`, repo, { useRecordedLatency: true })
+      const geminiDefault = single(
+        yield* Replay.run(
+          options(`${repo}/examples/traces/gemini-stream.jsonl`, repo, { useRecordedLatency: true })
+        )
       )
       expect(geminiDefault.parallelTurns).toBe(1)
       expect(geminiDefault.recorded?.regretMillis).toBe(0)
@@ -101,7 +123,7 @@ describe("replay", () => {
             claudeLine("b3", "Bash", { command: "exit 3" }, "m3")
           ].join("\n")
         )
-        const result = yield* Replay.run(options(trace, dir, { runBash: true }))
+        const result = single(yield* Replay.run(options(trace, dir, { runBash: true })))
         expect(result.turns.map((row) => row.calls)).toEqual([1, 1, 1])
         expect(result.failedCalls).toBe(1)
         expect(result.firstFailure).toContain("command exited with 3")
@@ -128,7 +150,7 @@ describe("replay", () => {
           claudeLine("r2", "Read", { file_path: "linkdir/secret.txt" }, "m3")
         ].join("\n")
       )
-      const result = yield* Replay.run(options(trace, dir))
+      const result = single(yield* Replay.run(options(trace, dir)))
       expect(result.scratchCopy).toBe(true)
       expect(result.linksLeftOut).toBe(2)
       expect(result.failedCalls).toBe(2)
@@ -157,8 +179,8 @@ describe("replay command", () => {
       fs.copyFileSync(`${repo}/examples/traces/claude-code/session-example.jsonl`, session)
       fs.mkdirSync(nodePath.join(dir, "session", "subagents"), { recursive: true })
       execFileSync("mkfifo", [nodePath.join(dir, "session", "subagents", "agent-fifo.jsonl")])
-      const trace = yield* Trace.read(session)
-      expect(trace.skipped).toContainEqual({ where: "agent-fifo", reason: "subagent file unreadable" })
+      const [trace] = yield* Trace.read(session)
+      expect(trace?.skipped).toContainEqual({ where: "agent-fifo", reason: "subagent file unreadable" })
       const fifo = yield* Effect.flip(Trace.read(nodePath.join(dir, "session", "subagents", "agent-fifo.jsonl")))
       expect(fifo.message).toContain("not a regular file")
       const big = nodePath.join(dir, "big.jsonl")
@@ -195,7 +217,7 @@ describe("replay command", () => {
     Effect.gen(function*() {
       const out = nodePath.join(temp(), "r.json")
       const exit = yield* run(
-        `${repo}/examples/traces/gemini-session.json`,
+        `${repo}/examples/traces/gemini-stream.jsonl`,
         "--dir",
         repo,
         "--runs",

@@ -3,7 +3,8 @@
  * command line, `observation`, `execution_time` in seconds and `state` with the `working_dir`), and
  * mini-swe-agent trajectories (`*.traj.json`: `{ messages, info }` or a bare message list, each assistant
  * message running one fenced `mswea_bash_command` / `bash` block). Both agents run one action per model
- * response, so every turn has one call.
+ * response, so every turn has one call. An action's arguments may span lines: `str_replace_editor`'s quoted
+ * `--file_text`, `--old_str`, `--new_str` are read whole, `--view_range` as `'[1, 50]'` or `1 50`.
  *
  * @since 0.1.0
  */
@@ -41,15 +42,25 @@ export const words = (line: string): Array<string> => {
   return out
 }
 
+const integer = (word: string | undefined): number | undefined =>
+  word !== undefined && /^-?\d+$/.test(word) ? Number(word) : undefined
+
 const flags = (rest: ReadonlyArray<string>): Record<string, unknown> => {
   const out: Record<string, unknown> = {}
   for (let i = 0; i < rest.length; i++) {
     const word = rest[i] ?? ""
     if (!word.startsWith("--")) continue
-    const value = rest[i + 1] ?? ""
-    i++
     const key = word.slice(2)
-    out[key] = key === "view_range" ? Option.getOrUndefined(Json.parse(value)) : value
+    const value = rest[++i] ?? ""
+    if (key === "view_range") {
+      const parsed = Json.parse(value)
+      const [from, to] = [integer(value), integer(rest[i + 1])]
+      if (Option.isSome(parsed) && Array.isArray(parsed.value)) out[key] = parsed.value
+      else if (from !== undefined && to !== undefined) {
+        out[key] = [from, to]
+        i++
+      }
+    } else out[key] = key === "insert_line" ? integer(value) ?? value : value
   }
   return out
 }
@@ -78,11 +89,11 @@ export const action = (text: string): { readonly name: string; readonly input: J
       return { name: "create", input: { path: rest[0] ?? "" } }
     case "edit":
       return { name: "edit (line range)", input: { lines: rest[0] ?? "" } }
-    case "str_replace_editor":
-      return {
-        name: "str_replace_editor",
-        input: { command: rest[0] ?? "", path: rest[1] ?? "", ...flags(rest.slice(2)) }
-      }
+    case "str_replace_editor": {
+      // the quoted arguments may hold new lines: split the whole action, not its first line
+      const [, subcommand = "", path = "", ...options] = words(trimmed)
+      return { name: "str_replace_editor", input: { command: subcommand, path, ...flags(options) } }
+    }
     case "goto":
     case "scroll_up":
     case "scroll_down":
