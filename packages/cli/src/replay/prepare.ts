@@ -1,7 +1,7 @@
 /**
  * Turning a parsed trace into calls ready to replay: mapped onto the built-in tools, paths rebased (onto the
  * replay directory, or in simulated time onto the recorded root, where a path outside it stays absolute since
- * nothing is touched), absolute glob patterns split into a folder and a pattern, the recorded root rewritten
+ * nothing is touched), the recorded root rewritten
  * inside shell commands, `bash` left out unless allowed or simulated. Everything left out is counted once per
  * reason, in turn order; so are the calls without a recorded duration.
  *
@@ -119,8 +119,8 @@ const outside = (detail: string): Rebased => Either.left({ reason: "a path is ou
 
 /**
  * The mapping of a call after rebasing: paths made relative to the root (kept absolute when `keep` allows a
- * path outside it), an absolute glob pattern split into `path` and `pattern`, `workdir` folded into the command
- * as a `cd`, and the recorded root rewritten inside commands.
+ * path outside it), `workdir` folded into the command as a `cd`, and the recorded root rewritten inside
+ * commands.
  */
 const rebaseMapped = (
   mapped: ToolMapping.Mapped,
@@ -134,17 +134,9 @@ const rebaseMapped = (
   for (const step of mapped.steps) {
     const { path, workdir, ...rest } = step.args
     const args: Record<string, unknown> = { ...rest }
-    let target = path
-    if (step.tool === "glob" && typeof rest["pattern"] === "string") {
-      const split = Rebase.splitGlob(rest["pattern"])
-      if (Option.isSome(split)) {
-        target = split.value.folder
-        args["pattern"] = split.value.pattern
-      }
-    }
-    if (typeof target === "string") {
-      const rebased = place(target)
-      if (Option.isNone(rebased)) return outside(`path ${target} is outside the replay directory`)
+    if (typeof path === "string") {
+      const rebased = place(path)
+      if (Option.isNone(rebased)) return outside(`path ${path} is outside the replay directory`)
       args["path"] = rebased.value
     }
     if (step.tool === "bash" && typeof rest["command"] === "string") {
@@ -183,9 +175,6 @@ const folders = (mapped: ToolMapping.Mapped): ReadonlyArray<string> =>
     const directory = step.tool === "ls" || step.tool === "glob" || step.tool === "grep" || step.tool === "bash"
     if (typeof path === "string") out.push(directory ? path : path.replace(/[\\/][^\\/]*$/, "") || "/")
     if (typeof step.args["workdir"] === "string") out.push(step.args["workdir"])
-    if (step.tool === "glob" && typeof step.args["pattern"] === "string") {
-      Option.map(Rebase.splitGlob(step.args["pattern"]), (split) => out.push(split.folder))
-    }
     return out
   })
 

@@ -15,10 +15,12 @@
  */
 import { Tools } from "effect-lanes/tools"
 import * as Either from "effect/Either"
+import * as Option from "effect/Option"
 import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 import * as Json from "./json.js"
 import * as Patch from "./patch.js"
+import * as Rebase from "./rebase.js"
 
 /**
  * One step of a mapped call: a built-in tool and its arguments, or `insert` (text put after line `line` of
@@ -262,7 +264,12 @@ const map1 = (family: Family, name: string, input: Input): Either.Either<Mapped,
     case "glob":
       return Either.map(
         need(pick(input, ["pattern", "glob", "glob_pattern", "query"], isString), "pattern", ["pattern", "glob"]),
-        (pattern) => step("glob", { pattern, path })
+        // an absolute pattern (Claude Code on Windows writes C:\Users\me\p\src\**\*.ts): its folder is the path
+        (pattern) =>
+          Option.match(Rebase.splitGlob(pattern), {
+            onNone: () => step("glob", { pattern, path }),
+            onSome: (split) => step("glob", { pattern: split.pattern, path: split.folder })
+          })
       )
     case "findFile":
       return Either.map(

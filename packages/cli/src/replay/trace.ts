@@ -68,12 +68,12 @@ const sessions = (
       const owner = readers.find((reader) => reader.owns?.(entry.value) === true)
       if (owner !== undefined) owned.set(owner, [...(owned.get(owner) ?? []), entry])
     }
-    if (owned.size > 1) {
-      return [...owned].map(([reader, values]) => ({
-        document: { container: "jsonl", values, bad: document.bad },
-        label: `${reader.format} lines`
-      }))
-    }
+    // a format's lines are a session of their own when they hold its tool calls; other lines hold none
+    const parts = [...owned].flatMap(([reader, values], i) => {
+      const part: Document.Document = { container: "jsonl", values, bad: i === 0 ? document.bad : [] }
+      return reader.detect(part) ? [{ document: part, label: `${reader.format} lines` }] : []
+    })
+    if (parts.length > 1) return parts
     return [{ document, label: null }]
   }
   const items = Array.isArray(document.value) ? document.value : []
@@ -203,8 +203,12 @@ const readText = (path: string, maxBytes: number) =>
     return yield* Effect.mapError(decode(bytes), (reason) => new TraceUnreadable({ path, reason }))
   })
 
-/** Whether many of the first bytes are NUL at every other position: UTF-16 text without a byte-order mark. */
-const looksUtf16 = (bytes: Uint8Array): boolean => {
+/**
+ * The UTF-16 byte order of text without a byte-order mark, judged by its NUL bytes (JSON text holds none: in
+ * UTF-16 every ASCII character has one, at odd positions little-endian, at even ones big-endian); `undefined`
+ * when fewer than a quarter of the first bytes are NUL.
+ */
+const utf16Order = (bytes: Uint8Array): "utf-16le" | "utf-16be" | undefined => {
   const sample = bytes.subarray(0, 4096)
   let nulEven = 0
   let nulOdd = 0
@@ -213,34 +217,37 @@ const looksUtf16 = (bytes: Uint8Array): boolean => {
     if (i % 2 === 0) nulEven++
     else nulOdd++
   })
-  return Math.max(nulEven, nulOdd) > sample.length / 4
+  if (Math.max(nulEven, nulOdd) <= sample.length / 4) return undefined
+  return nulOdd >= nulEven ? "utf-16le" : "utf-16be"
 }
 
 /**
- * A trace's bytes as text: UTF-8 (a byte-order mark skipped), or UTF-16 little- or big-endian when a
- * byte-order mark says so (Windows tools write UTF-16 with one). Anything else that is not valid UTF-8 is
- * refused, not decoded lossily, with a hint when it looks like UTF-16 without a mark.
+ * A trace's bytes as text: by its byte-order mark (UTF-8, UTF-16 little- or big-endian: Windows tools write
+ * UTF-16 with one), else UTF-16 when its NUL bytes say so, else UTF-8. Bytes that are not valid in that
+ * encoding are refused, not decoded lossily.
  *
  * @since 0.1.0
  * @category parsing
  */
 export const decode = (bytes: Uint8Array): Effect.Effect<string, string> => {
   const [a, b, c] = bytes
-  const [encoding, skip] = a === 0xef && b === 0xbb && c === 0xbf
-    ? ["utf-8", 3] as const
+  const [encoding, skip, marked] = a === 0xef && b === 0xbb && c === 0xbf
+    ? ["utf-8", 3, true] as const
     : a === 0xff && b === 0xfe
-    ? ["utf-16le", 2] as const
+    ? ["utf-16le", 2, true] as const
     : a === 0xfe && b === 0xff
-    ? ["utf-16be", 2] as const
-    : ["utf-8", 0] as const
+    ? ["utf-16be", 2, true] as const
+    : [utf16Order(bytes) ?? "utf-8", 0, false] as const
   return Effect.try({
     try: () => new TextDecoder(encoding, { fatal: true, ignoreBOM: true }).decode(bytes.subarray(skip)),
     catch: () =>
-      encoding !== "utf-8"
-        ? `not valid ${encoding.toUpperCase()} after its byte-order mark`
-        : looksUtf16(bytes)
-        ? "not valid UTF-8: it looks like UTF-16 without a byte-order mark (save it as UTF-8, or UTF-16 with one)"
-        : "not valid UTF-8"
+      `not valid ${encoding.toUpperCase()}${
+        marked
+          ? " after its byte-order mark"
+          : encoding === "utf-8"
+          ? ""
+          : " (judged by its NUL bytes, without a byte-order mark)"
+      }`
   })
 }
 

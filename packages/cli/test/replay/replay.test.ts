@@ -159,6 +159,90 @@ describe("replay", () => {
     }).pipe(Effect.provide(env)))
 })
 
+describe("replay over a directory: roots and honest output", () => {
+  it.live("a Gemini session that creates its files replays onto the folder its paths share; Windows globs rebase", () =>
+    Effect.gen(function*() {
+      const dir = temp()
+      fs.mkdirSync(nodePath.join(dir, "src"))
+      fs.writeFileSync(nodePath.join(dir, "src", "a.ts"), "a\n")
+      const gemini = nodePath.join(temp(), "session.json")
+      fs.writeFileSync(
+        gemini,
+        JSON.stringify({
+          sessionId: "s",
+          messages: [{
+            id: "g",
+            type: "gemini",
+            timestamp: "2026-01-01T00:00:00.000Z",
+            toolCalls: [
+              { id: "w", name: "write_file", args: { file_path: "/home/me/app/new/b.ts", content: "b" } },
+              { id: "r", name: "read_file", args: { absolute_path: "/home/me/app/new/b.ts" } }
+            ]
+          }]
+        })
+      )
+      const created = single(yield* Replay.run(options(gemini, dir)))
+      expect([created.recordedRoot, created.recordedRootSource]).toEqual(["/home/me/app/new", "common"])
+      expect(created.replayedCalls).toBe(2)
+      expect(created.failedCalls).toBe(0)
+      // --root states it when the paths do not share the project's folder
+      const rooted = single(yield* Replay.run(options(gemini, dir, { root: "/home/me/app" })))
+      expect([rooted.recordedRoot, rooted.recordedRootSource]).toEqual(["/home/me/app", "given"])
+      expect(rooted.failedCalls).toBe(0)
+      const windows = nodePath.join(temp(), "win.jsonl")
+      fs.writeFileSync(
+        windows,
+        [
+          JSON.stringify({
+            type: "assistant",
+            sessionId: "s",
+            cwd: "C:\\Users\\me\\app",
+            message: {
+              id: "m",
+              role: "assistant",
+              content: [
+                { type: "tool_use", id: "g1", name: "Glob", input: { pattern: "C:\\Users\\me\\app\\src\\**\\*.ts" } },
+                { type: "tool_use", id: "g2", name: "Glob", input: { pattern: "C:/Users/me/app/**/*.ts" } }
+              ]
+            }
+          })
+        ].join("\n")
+      )
+      const globbed = single(yield* Replay.run(options(windows, dir)))
+      expect(globbed.skipped).toEqual([])
+      expect(globbed.replayedCalls).toBe(2)
+      expect(globbed.failedCalls).toBe(0)
+    }).pipe(Effect.provide(env)))
+
+  it.live("more than a fifth of the calls failing warns that --dir may not be the project; sub-ms ratios are noise", () =>
+    Effect.gen(function*() {
+      const dir = temp()
+      fs.mkdirSync(nodePath.join(dir, "app"))
+      for (const name of ["a", "b", "c"]) fs.writeFileSync(nodePath.join(dir, "app", `${name}.ts`), "x\n")
+      const trace = nodePath.join(temp(), "s.jsonl")
+      const reads = ["a", "b", "c"].map((name, k) =>
+        claudeLine(`r${k}`, "Read", { file_path: `/home/rec/proj/app/${name}.ts` }, "m1")
+      )
+      fs.writeFileSync(trace, reads.join("\n"))
+      // one level off: the recorded project holds app/, replayed over app/ itself
+      const off = single(yield* Replay.run(options(trace, nodePath.join(dir, "app"))))
+      expect(off.failedCalls).toBe(3)
+      expect(off.warnings[0]).toContain("is --dir the recorded project?")
+      expect(Report.table(off).notes?.[0]).toContain("WARNING")
+      const right = single(yield* Replay.run(options(trace, dir, { runs: 2 })))
+      expect(right.failedCalls).toBe(0)
+      expect(right.warnings).toEqual([])
+      // three local reads take well under a millisecond: the ratio is not printed as a speed-up
+      const row = right.turns[0]
+      if (row !== undefined && row.sequentialMillis.median < Replay.noiseFloorMillis) {
+        expect(row.noise).toBe(true)
+        expect(Report.table(right).rows[0]?.[6]).toBe("noise")
+      }
+      expect(right.callsPerResponse).toEqual({ 3: 1 })
+      expect(right.changeableShare).toBe(1)
+    }).pipe(Effect.provide(env)))
+})
+
 describe("replay command", () => {
   const run = (...args: Array<string>) =>
     Effect.exit(App.cli(["node", "effect-lanes", "replay", ...args])).pipe(Effect.provide(env))
@@ -241,6 +325,37 @@ describe("replay command", () => {
           plan: "Sequential ×1",
           parallel: false
         }]
+      })
+    }))
+
+  it.live("a file of several sessions writes each to --json; --root is taken", () =>
+    Effect.gen(function*() {
+      const out = nodePath.join(temp(), "r.json")
+      const session = (id: string) => ({
+        sessionId: id,
+        messages: [{
+          id: "g",
+          type: "gemini",
+          timestamp: "2026-01-01T00:00:00.000Z",
+          toolCalls: [{
+            id: "c",
+            name: "read_file",
+            args: { absolute_path: "/p/a.ts" },
+            timestamp: "2026-01-01T00:00:00.010Z"
+          }]
+        }]
+      })
+      const file = nodePath.join(temp(), "two.json")
+      fs.writeFileSync(file, JSON.stringify([session("a"), session("b")]))
+      const exit = yield* run(file, "--use-recorded-latency", "--runs", "1", "--root", "/p", "--json", out)
+      expect(Exit.isSuccess(exit)).toBe(true)
+      const json: unknown = JSON.parse(fs.readFileSync(out, "utf8"))
+      expect(json).toMatchObject({
+        trace: file,
+        sessions: [
+          { session: "item 1", recordedRoot: "/p", recordedRootSource: "given", simulated: true },
+          { session: "item 2", totalSequentialMillis: 10 }
+        ]
       })
     }))
 

@@ -30,12 +30,10 @@ const isMessage = (value: unknown): boolean => {
 
 const messagesOf = (document: Document) => entries(document, ["messages"]).filter(({ value }) => isMessage(value))
 
-const streamTypes = new Set(["init", "message", "tool_use", "tool_result", "result", "error"])
-
-/** A line of the stream-json output: one of its `type`s, with a tool event's `tool_id` or the `session_id`. */
+/** A tool event of the stream-json output (`tool_use` / `tool_result` with a `tool_id`). */
 const isStreamEvent = (value: unknown): boolean =>
-  streamTypes.has(Json.str(value, "type") ?? "") &&
-  (Json.str(value, "tool_id") !== undefined || Json.str(value, "session_id") !== undefined)
+  (Json.str(value, "type") === "tool_use" || Json.str(value, "type") === "tool_result") &&
+  Json.str(value, "tool_id") !== undefined
 
 /** The milliseconds in a Gemini CLI call id (`name-<ms>-<random>`), when they are within a day of `near`. */
 const idTime = (id: string, near: number | undefined): number | undefined => {
