@@ -179,7 +179,7 @@ export interface Result {
 
 type Step = Prepare.ReplayCall["mapped"]["steps"][number]
 
-/** Runs one step on the built-in tools; an `insert` reads the file, puts the text after its line, writes it. */
+/** Runs one step on the built-in tools; a `splice` reads the file, replaces or inserts its lines, writes it. */
 const runStep = (tools: Tools.Service, id: string, step: Step): Effect.Effect<void, unknown> => {
   const args = step.args
   switch (step.tool) {
@@ -200,11 +200,14 @@ const runStep = (tools: Tools.Service, id: string, step: Step): Effect.Effect<vo
               })
             )
       )
-    case "insert": {
+    case "splice": {
       const path = String(args["path"])
-      return Effect.flatMap(tools.read({ path }), (text) => {
-        const lines = text.split("\n")
-        lines.splice(Number(args["line"]), 0, ...String(args["text"]).split("\n"))
+      return Effect.flatMap(tools.read({ path }), (content) => {
+        const lines = content.split("\n")
+        // a file ending in a new line has an empty last "line", after which nothing goes
+        const last = lines.length - (lines[lines.length - 1] === "" ? 1 : 0)
+        const at = args["at"] === null ? last : Math.min(Number(args["at"]), last)
+        lines.splice(at, Number(args["remove"]), ...String(args["text"]).split("\n"))
         return Effect.asVoid(tools.write({ path, content: lines.join("\n") }))
       })
     }

@@ -7,8 +7,8 @@
  * `create`, `str_replace_editor`), OpenHands (`execute_bash` / `terminal`, `str_replace_editor` /
  * `file_editor`), Cline / Roo (`read_file`, `write_to_file`, `replace_in_file`, `apply_diff`, `list_files`,
  * `search_files`, `execute_command`) and the generic names of chat-completion agents. `apply_patch` and
- * SEARCH/REPLACE diffs become writes and edits; an editor's `insert` becomes an `insert` step (the file read,
- * the text put after the line, the file written). Every mapped step is checked against the built-in tool's
+ * SEARCH/REPLACE diffs become writes and edits; an editor's `insert` and SWE-agent's line-range `edit N:M` become
+ * a `splice` step (the file read, lines replaced or text put after a line, the file written). Every mapped step is checked against the built-in tool's
  * argument schema; a missing argument is named.
  *
  * @since 0.1.0
@@ -23,14 +23,15 @@ import * as Patch from "./patch.js"
 import * as Rebase from "./rebase.js"
 
 /**
- * One step of a mapped call: a built-in tool and its arguments, or `insert` (text put after line `line` of
- * the file at `path`, 0 for its start), which the replay runs as a read and a write.
+ * One step of a mapped call: a built-in tool and its arguments, or `splice`: in the file at `path`, `remove`
+ * lines from line index `at` (0 for the start, `null` for the end) replaced by `text`, which the replay runs
+ * as a read and a write.
  *
  * @since 0.1.0
  * @category models
  */
 export interface Step {
-  readonly tool: Tools.ToolName | "insert"
+  readonly tool: Tools.ToolName | "splice"
   readonly args: Readonly<Record<string, unknown>>
 }
 
@@ -60,6 +61,7 @@ type Family =
   | "bash"
   | "findFile"
   | "create"
+  | "lines"
 
 const names: ReadonlyArray<readonly [Family, ReadonlyArray<string>]> = [
   ["read", ["read", "read_file", "readfile", "view", "view_file", "open_file", "open", "cat"]],
@@ -85,6 +87,7 @@ const names: ReadonlyArray<readonly [Family, ReadonlyArray<string>]> = [
   ["edit", ["edit", "edit_file", "str_replace", "replace", "search_and_replace"]],
   ["diff", ["replace_in_file", "apply_diff"]],
   ["multiedit", ["multiedit", "multi_edit"]],
+  ["lines", ["insert", "edit_lines"]],
   ["editor", ["str_replace_based_edit_tool", "str_replace_editor", "file_editor"]],
   ["patch", ["apply_patch", "patch"]],
   [
@@ -334,15 +337,9 @@ const map1 = (family: Family, name: string, input: Input): Either.Either<Mapped,
       }
       if (command === "str_replace") return Either.map(needPath, (p) => ({ tool: "edit", steps: [editStep(p, input)] }))
       if (command === "insert") {
-        const line = toNumber(pick(input, ["insert_line"], isNumeric))
-        const text = pick(input, ["new_str", "text"], isString)
-        if (line === undefined || text === undefined) {
-          return Either.left("editor insert without insert_line and new_str")
-        }
-        return Either.map(
-          needPath,
-          (p) => ({ tool: "edit", steps: [{ tool: "insert", args: { path: p, line, text } }] })
-        )
+        return pick(input, ["insert_line"], isNumeric) === undefined
+          ? Either.left("editor insert without insert_line")
+          : lines(input, needPath)
       }
       return Either.left(`editor command ${JSON.stringify(command ?? null)} has no built-in equivalent`)
     }
@@ -352,9 +349,30 @@ const map1 = (family: Family, name: string, input: Input): Either.Either<Mapped,
         : pick(input, ["patchText", "patch", "diff", "content"], isString)
       return Either.flatMap(need(patch, "patch", ["input", "patchText", "patch"]), fromPatch)
     }
+    case "lines":
+      return lines(input, needPath)
     case "bash":
       return bashCall(input)
   }
+}
+
+/**
+ * An insertion after `insert_line` (at the end without one) or a replacement of lines `start_line` to
+ * `end_line` (1-based, inclusive) as a `splice` step.
+ */
+const lines = (input: Input, needPath: Either.Either<string, string>): Either.Either<Mapped, string> => {
+  const text = pick(input, ["new_str", "text", "replacement"], isString)
+  if (text === undefined) return Either.left("no text argument (looked for new_str, text)")
+  const after = toNumber(pick(input, ["insert_line"], isNumeric))
+  const start = toNumber(pick(input, ["start_line"], isNumeric))
+  const end = toNumber(pick(input, ["end_line"], isNumeric)) ?? start
+  const [at, remove] = start !== undefined && end !== undefined
+    ? [Math.max(0, start - 1), Math.max(0, end - start + 1)]
+    : [after ?? null, 0]
+  return Either.map(
+    needPath,
+    (path) => ({ tool: "edit", steps: [{ tool: "splice", args: { path, at, remove, text } }] })
+  )
 }
 
 const schemas: { readonly [N in Tools.ToolName]: Schema.Schema.AnyNoContext } = {
@@ -367,13 +385,18 @@ const schemas: { readonly [N in Tools.ToolName]: Schema.Schema.AnyNoContext } = 
   bash: Tools.BashArgs
 }
 
-const InsertArgs = Schema.Struct({ path: Schema.String, line: Schema.NonNegativeInt, text: Schema.String })
+const SpliceArgs = Schema.Struct({
+  path: Schema.String,
+  at: Schema.NullOr(Schema.NonNegativeInt),
+  remove: Schema.NonNegativeInt,
+  text: Schema.String
+})
 
 const check = (mapped: Mapped): Either.Either<Mapped, string> => {
   for (const s of mapped.steps) {
     const { workdir: _, ...args } = s.args
-    if (s.tool === "insert") {
-      if (!Schema.is(InsertArgs)(args)) return Either.left("editor insert: path, a line number from 0 and text")
+    if (s.tool === "splice") {
+      if (!Schema.is(SpliceArgs)(args)) return Either.left("line edit: path, line numbers from 0 and text")
       continue
     }
     const result = Schema.decodeUnknownEither(schemas[s.tool])(args)

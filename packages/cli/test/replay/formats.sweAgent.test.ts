@@ -75,7 +75,10 @@ describe("SWE-agent reader", () => {
           tool: "edit",
           args: { path: "/testbed/a.py", oldString: "def f():\n    return 1", newString: "def f():\n    return 2" }
         }]),
-        Either.right([{ tool: "insert", args: { path: "/testbed/a.py", line: 2, text: "# it's new\n# two" } }]),
+        Either.right([{
+          tool: "splice",
+          args: { path: "/testbed/a.py", at: 2, remove: 0, text: "# it's new\n# two" }
+        }]),
         Either.right([{ tool: "read", args: { path: "/testbed/a.py", offset: 0, limit: 50 } }]),
         Either.right([{ tool: "read", args: { path: "/testbed/a.py", offset: 2 } }])
       ])
@@ -104,7 +107,13 @@ describe("SWE-agent reader", () => {
               "str_replace_editor str_replace /testbed/a.py --old_str '    return 2\n# two\n\nx = f()' --new_str 'ok'",
             execution_time: 0.01
           },
-          { action: "str_replace_editor view /testbed/r.py", execution_time: 0.01 }
+          { action: "str_replace_editor view /testbed/r.py", execution_time: 0.01 },
+          // the windowed line edit on the open file, then a check that only its exact result passes
+          { action: "edit 1:1\ndef g():\nend_of_edit", execution_time: 0.01, state: { open_file: "/testbed/a.py" } },
+          {
+            action: "str_replace_editor str_replace /testbed/a.py --old_str 'def g():\nok' --new_str 'done'",
+            execution_time: 0.01
+          }
         ]
       }
       const file = nodePath.join(fs.mkdtempSync(nodePath.join(os.tmpdir(), "replay-swe-")), "x.traj")
@@ -120,11 +129,51 @@ describe("SWE-agent reader", () => {
         useRecordedLatency: false,
         runBash: false
       })
-      expect(result?.replayedCalls).toBe(5)
+      expect(result?.replayedCalls).toBe(7)
       expect(result?.failedCalls).toBe(0)
       // the replay ran on scratch copies: the directory itself is as it was
       expect(yield* tools.read({ path: "a.py" })).toBe("def f():\n    return 1\n\nx = f()\n")
     }).pipe(Effect.provide(Layer.mergeAll(NodeContext.layer, Progress.layerSilent))))
+
+  it.effect("the windowed tools act on the open file: edit N:M, edit 'search' 'replace', insert 'text'", () =>
+    Effect.gen(function*() {
+      const step = (action: string, open: string) => ({
+        action,
+        execution_time: 0.1,
+        state: { open_file: open, working_dir: "/testbed" }
+      })
+      const traj = {
+        trajectory: [
+          step("create reproduce.py", "/testbed/reproduce.py"),
+          step("insert 'import a\nprint(a)'", "/testbed/reproduce.py"),
+          step("open \"src/a.py\" 10", "/testbed/src/a.py"),
+          step("edit 3:4\n    return 2\n    # two\nend_of_edit", "/testbed/src/a.py"),
+          step("edit 'return 1' 'return (\n  1\n)' True", "/testbed/src/a.py"),
+          step("insert '# end' 7", "/testbed/src/a.py")
+        ]
+      }
+      const trace = yield* Trace.parse("x.traj", JSON.stringify(traj))
+      const steps = trace.turns.map((turn) =>
+        Either.map(ToolMapping.map(turn.calls[0]?.name ?? "", turn.calls[0]?.input), (mapped) => mapped.steps)
+      )
+      expect(steps).toEqual([
+        Either.right([{ tool: "write", args: { path: "reproduce.py", content: "" } }]),
+        Either.right([{
+          tool: "splice",
+          args: { path: "/testbed/reproduce.py", at: null, remove: 0, text: "import a\nprint(a)" }
+        }]),
+        Either.right([{ tool: "read", args: { path: "src/a.py" } }]),
+        Either.right([{
+          tool: "splice",
+          args: { path: "/testbed/src/a.py", at: 2, remove: 2, text: "    return 2\n    # two" }
+        }]),
+        Either.right([{
+          tool: "edit",
+          args: { path: "/testbed/src/a.py", oldString: "return 1", newString: "return (\n  1\n)", replaceAll: true }
+        }]),
+        Either.right([{ tool: "splice", args: { path: "/testbed/src/a.py", at: 7, remove: 0, text: "# end" } }])
+      ])
+    }))
 
   it("splits command lines with quotes", () => {
     expect(Sweagent.words(`search_dir "a b" 'c d' e\\ f`)).toEqual(["search_dir", "a b", "c d", "e f"])
