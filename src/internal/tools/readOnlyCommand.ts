@@ -235,16 +235,21 @@ const harmlessRedirect = (op: string, target: Token | undefined): boolean => {
   return /^\d?>>?$/.test(op) && target.word === "/dev/null"
 }
 
-const posixReadOnly = (line: string): boolean => {
-  const tokens = tokenize(line)
-  if (tokens === undefined) return false
+/**
+ * Whether every simple command of a tokenized line passes `commandOk`: commands split at `|`, `&&`, `||` and
+ * `;` (empty ones between `;`, as new lines give, skipped), a redirection allowed only when `redirect` finds it
+ * writes nothing (it then takes the next token), at least one command.
+ */
+const everyCommand = (
+  tokens: ReadonlyArray<Token>,
+  commandOk: (words: ReadonlyArray<string>) => boolean,
+  redirect: (op: string, target: Token | undefined) => boolean
+): boolean => {
   let command: Array<string> = []
   let commands = 0
-  const commandOk = () => {
-    const [name, ...args] = command
-    if (name === undefined) return false
+  const ok = () => {
     commands++
-    return !/^[A-Za-z_][A-Za-z0-9_]*=/.test(name) && !name.includes("/") && programReadOnly(name, args)
+    return command.length > 0 && commandOk(command)
   }
   for (let i = 0; i < tokens.length; i++) {
     const token = tokens[i]
@@ -254,26 +259,34 @@ const posixReadOnly = (line: string): boolean => {
       continue
     }
     if (token.op === "|" || token.op === "&&" || token.op === "||" || token.op === ";") {
-      // empty commands between separators (`a;;b` aside, which is an operator) are what a trailing new line gives
       if (command.length === 0 && token.op === ";") continue
-      if (!commandOk()) return false
+      if (!ok()) return false
       command = []
       continue
     }
-    if (harmlessRedirect(token.op, tokens[i + 1])) {
-      i++
-      continue
-    }
-    return false
+    if (!redirect(token.op, tokens[i + 1])) return false
+    i++
   }
-  return command.length === 0 ? commands > 0 : commandOk()
+  return command.length === 0 ? commands > 0 : ok()
 }
+
+/** A simple POSIX command: no variable assignment, no path to a program, a known reader without writing options. */
+const posixCommand = (words: ReadonlyArray<string>): boolean => {
+  const [name = "", ...args] = words
+  return !/^[A-Za-z_][A-Za-z0-9_]*=/.test(name) && !name.includes("/") && programReadOnly(name, args)
+}
+
+/** The programs a PowerShell line may run besides its cmdlets. */
+const powerShellProgram = (name: string, args: ReadonlyArray<string>): boolean =>
+  (name === "rg" || name === "git") && programReadOnly(name, args)
 
 /** @internal Whether a shell command line only reads. Total: any input gives an answer. */
 export const isReadOnlyCommand = (line: unknown): boolean => {
   if (typeof line !== "string" || line.trim() === "" || line.length > 100_000) return false
-  if (PowerShell.namesCmdlet(line)) {
-    return PowerShell.isReadOnly(line, (name, args) => (name === "rg" || name === "git") && programReadOnly(name, args))
-  }
-  return posixReadOnly(line)
+  const powerShell = PowerShell.namesCmdlet(line)
+  const tokens = powerShell ? PowerShell.tokenize(line) : tokenize(line)
+  if (tokens === undefined) return false
+  return powerShell
+    ? everyCommand(tokens, (words) => PowerShell.commandReadOnly(words, powerShellProgram), () => false)
+    : everyCommand(tokens, posixCommand, harmlessRedirect)
 }

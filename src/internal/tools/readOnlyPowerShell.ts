@@ -61,7 +61,12 @@ type Token = { readonly word: string } | { readonly op: string }
 /** Redirections of errors or all streams into `$null`, and `2>&1`: they write nothing. */
 const nullRedirect = /(?:^|(?<=\s))(?:[1-6*]?>>?\s*\$null|[2-6*]>&1)(?=$|[\s;|])/gi
 
-const tokenize = (line: string): Array<Token> | undefined => {
+/**
+ * Splits a PowerShell line into words and the operators `|`, `;` (new lines too), `&&`, `||`; `undefined` when
+ * it holds anything else that could run code or write: `$` (outside single quotes), backquotes, `(`, `)`, `{`,
+ * `}`, `@`, `<`, `>`, a lone `&`. Redirections of errors into `$null` and `2>&1` are dropped first.
+ */
+export const tokenize = (line: string): Array<Token> | undefined => {
   const text = line.replace(nullRedirect, " ")
   const tokens: Array<Token> = []
   let word = ""
@@ -116,27 +121,12 @@ const tokenize = (line: string): Array<Token> | undefined => {
   return tokens
 }
 
-/** Whether a PowerShell line only reads; `program` judges the commands that are not cmdlets (`rg`, `git`). */
-export const isReadOnly = (line: string, program: (name: string, args: ReadonlyArray<string>) => boolean): boolean => {
-  const tokens = tokenize(line)
-  if (tokens === undefined) return false
-  let command: Array<string> = []
-  let commands = 0
-  const commandOk = () => {
-    const [name, ...args] = command
-    commands++
-    if (name === undefined) return false
-    const check = readers.get(name.toLowerCase())
-    return check === undefined ? program(name, args) : check(args)
-  }
-  for (const token of tokens) {
-    if ("word" in token) {
-      command.push(token.word)
-      continue
-    }
-    if (command.length === 0 && token.op === ";") continue
-    if (!commandOk()) return false
-    command = []
-  }
-  return command.length === 0 ? commands > 0 : commandOk()
+/** Whether one command of a PowerShell pipeline only reads; `program` judges those that are not cmdlets. */
+export const commandReadOnly = (
+  words: ReadonlyArray<string>,
+  program: (name: string, args: ReadonlyArray<string>) => boolean
+): boolean => {
+  const [name = "", ...args] = words
+  const check = readers.get(name.toLowerCase())
+  return check === undefined ? program(name, args) : check(args)
 }

@@ -1,15 +1,14 @@
-import * as NodeContext from "@effect/platform-node/NodeContext"
 import { describe, expect, it } from "@effect/vitest"
-import { Duration, Effect, Either, Layer, Option } from "effect"
+import { Effect, Either, Option } from "effect"
 import { Tools } from "effect-lanes/tools"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as nodePath from "node:path"
-import * as Progress from "../../src/render/progress.js"
 import * as Sweagent from "../../src/replay/readers/sweAgent.js"
 import * as Replay from "../../src/replay/replay.js"
 import * as ToolMapping from "../../src/replay/toolMapping.js"
 import * as Trace from "../../src/replay/trace.js"
+import { env, options } from "./fixtures.js"
 
 describe("SWE-agent reader", () => {
   it.effect("one call per step, execution_time in seconds, working_dir as the root", () =>
@@ -119,21 +118,12 @@ describe("SWE-agent reader", () => {
       const file = nodePath.join(fs.mkdtempSync(nodePath.join(os.tmpdir(), "replay-swe-")), "x.traj")
       fs.writeFileSync(file, JSON.stringify(traj))
       const tools = yield* Tools.make({ root: dir })
-      const [result] = yield* Replay.run({
-        trace: file,
-        dir,
-        format: "auto",
-        runs: 1,
-        concurrency: 8,
-        latency: Duration.zero,
-        useRecordedLatency: false,
-        runBash: false
-      })
+      const [result] = yield* Replay.run(options(file, dir))
       expect(result?.replayedCalls).toBe(7)
       expect(result?.failedCalls).toBe(0)
       // the replay ran on scratch copies: the directory itself is as it was
       expect(yield* tools.read({ path: "a.py" })).toBe("def f():\n    return 1\n\nx = f()\n")
-    }).pipe(Effect.provide(Layer.mergeAll(NodeContext.layer, Progress.layerSilent))))
+    }).pipe(Effect.provide(env)))
 
   it.effect("the windowed tools act on the open file: edit N:M, edit 'search' 'replace', insert 'text'", () =>
     Effect.gen(function*() {

@@ -5,33 +5,20 @@
  */
 import * as NodeContext from "@effect/platform-node/NodeContext"
 import { describe, expect, it } from "@effect/vitest"
-import { Duration, Effect, Exit, Layer } from "effect"
+import { Effect, Exit } from "effect"
 import { execFileSync } from "node:child_process"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as nodePath from "node:path"
 import { fileURLToPath } from "node:url"
 import * as App from "../../src/app.js"
-import * as Progress from "../../src/render/progress.js"
 import * as Table from "../../src/render/table.js"
 import * as Replay from "../../src/replay/replay.js"
 import * as Report from "../../src/replay/report.js"
 import * as Trace from "../../src/replay/trace.js"
+import { env, geminiSession, options } from "./fixtures.js"
 
 const repo = fileURLToPath(new URL("../../../..", import.meta.url)).replace(/\/$/, "")
-const env = Layer.mergeAll(NodeContext.layer, Progress.layerSilent)
-
-const options = (trace: string, dir: string, overrides: Partial<Replay.Options> = {}): Replay.Options => ({
-  trace,
-  dir,
-  format: "auto",
-  runs: 1,
-  concurrency: 8,
-  latency: Duration.zero,
-  useRecordedLatency: false,
-  runBash: false,
-  ...overrides
-})
 
 /** The one session's result of a trace file that holds one. */
 const single = <A>(results: ReadonlyArray<A>): A => {
@@ -331,22 +318,8 @@ describe("replay command", () => {
   it.live("a file of several sessions writes each to --json; --root is taken", () =>
     Effect.gen(function*() {
       const out = nodePath.join(temp(), "r.json")
-      const session = (id: string) => ({
-        sessionId: id,
-        messages: [{
-          id: "g",
-          type: "gemini",
-          timestamp: "2026-01-01T00:00:00.000Z",
-          toolCalls: [{
-            id: "c",
-            name: "read_file",
-            args: { absolute_path: "/p/a.ts" },
-            timestamp: "2026-01-01T00:00:00.010Z"
-          }]
-        }]
-      })
       const file = nodePath.join(temp(), "two.json")
-      fs.writeFileSync(file, JSON.stringify([session("a"), session("b")]))
+      fs.writeFileSync(file, JSON.stringify([geminiSession("a"), geminiSession("b")]))
       const exit = yield* run(file, "--use-recorded-latency", "--runs", "1", "--root", "/p", "--json", out)
       expect(Exit.isSuccess(exit)).toBe(true)
       const json: unknown = JSON.parse(fs.readFileSync(out, "utf8"))

@@ -3,17 +3,14 @@
  * and lanes on a virtual clock, so they are exact (no real sleeps, nothing asserted about wall time), nothing
  * runs and no checkout is needed.
  */
-import * as NodeContext from "@effect/platform-node/NodeContext"
 import { describe, expect, it } from "@effect/vitest"
-import { Duration, Effect, Layer } from "effect"
+import { Effect } from "effect"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as nodePath from "node:path"
-import * as Progress from "../../src/render/progress.js"
 import * as Replay from "../../src/replay/replay.js"
 import * as Report from "../../src/replay/report.js"
-
-const env = Layer.mergeAll(NodeContext.layer, Progress.layerSilent)
+import { env, geminiSession, options } from "./fixtures.js"
 
 const write = (name: string, text: string) => {
   const file = nodePath.join(fs.mkdtempSync(nodePath.join(os.tmpdir(), "replay-sim-")), name)
@@ -21,18 +18,7 @@ const write = (name: string, text: string) => {
   return file
 }
 
-const simulate = (trace: string, overrides: Partial<Replay.Options> = {}) =>
-  Replay.run({
-    trace,
-    dir: "/nonexistent/checkout",
-    format: "auto",
-    runs: 1,
-    concurrency: 8,
-    latency: Duration.zero,
-    useRecordedLatency: true,
-    runBash: false,
-    ...overrides
-  })
+const simulate = (trace: string) => Replay.run(options(trace, "/nonexistent/checkout", { useRecordedLatency: true }))
 
 const codexRow = (at: number, type: string, payload: unknown) =>
   JSON.stringify({ timestamp: new Date(Date.UTC(2026, 0, 1) + at).toISOString(), type, payload })
@@ -188,21 +174,7 @@ describe("replay in simulated time", () => {
 
   it.effect("a JSON array of whole sessions replays each", () =>
     Effect.gen(function*() {
-      const session = (id: string) => ({
-        sessionId: id,
-        messages: [{
-          id: "g",
-          type: "gemini",
-          timestamp: "2026-01-01T00:00:00.000Z",
-          toolCalls: [{
-            id: "c",
-            name: "read_file",
-            args: { absolute_path: "/p/a.ts" },
-            timestamp: "2026-01-01T00:00:00.010Z"
-          }]
-        }]
-      })
-      const results = yield* simulate(write("two.json", JSON.stringify([session("a"), session("b")])))
+      const results = yield* simulate(write("two.json", JSON.stringify([geminiSession("a"), geminiSession("b")])))
       expect(results.map((result) => result.session)).toEqual(["item 1", "item 2"])
       expect(results.map((result) => result.totalSequentialMillis)).toEqual([10, 10])
     }).pipe(Effect.provide(env)))
