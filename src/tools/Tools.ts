@@ -47,7 +47,6 @@ import type * as Duration from "effect/Duration"
 import type * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import type * as Schema from "effect/Schema"
-import * as bash from "../internal/strategy/bash.js"
 import type {
   FileNotFound,
   FileTooLarge,
@@ -65,6 +64,7 @@ import type {
   UnsupportedFile
 } from "../internal/tools/errors.js"
 import * as limits from "../internal/tools/limits.js"
+import * as readOnlyCommand from "../internal/tools/readOnlyCommand.js"
 import * as schemas from "../internal/tools/schemas.js"
 import * as internal from "../internal/tools/service.js"
 import * as turn from "../internal/tools/turn.js"
@@ -797,8 +797,11 @@ export const layer = (
  * The built-in tools declared for the planner (`Strategy.Options.tools`): `read`, `ls`, `glob`, `grep` are
  * local reads; `write` (idempotent) and `edit` write the file of their `path`; `bash` has MCP's defaults
  * (not read-only, destructive, open-world) unless its classifier finds the command plainly read-only (`ls`,
- * `cat`, `head`, `wc`, `grep`/`rg`, `find` without `-exec`/`-delete`, `git status|diff|log|show`, ... joined by
- * pipes or `&&`, no redirection but to `/dev/null`, no command substitution).
+ * `cat`, `head`, `wc`, `grep`/`rg`, `find` without `-exec`/`-delete`, `sed` without `-i` or `w`/`e` commands,
+ * `nl`, `sort` without `-o`, `uniq` without an output file, `jq`, `tree`, `git status|diff|log|show|grep|ls-files`,
+ * `docker compose ps|logs`, `cd DIR &&`, ... joined by pipes, `&&`, `;` or new lines, no redirection but from a
+ * file or to `/dev/null`, no expansion; and PowerShell's reading cmdlets, `Get-Content`, `Get-ChildItem`,
+ * `Select-String`, `Test-Path`, `Get-Item`, as Codex runs them on Windows).
  *
  * @since 0.1.0
  * @category planning
@@ -806,13 +809,14 @@ export const layer = (
 export const specs: ToolTraits.ToolSpecs = turn.specs
 
 /**
- * Whether a bash command line only reads, by the conservative rules of {@link specs}' classifier. Total:
- * anything not understood is not read-only (`cat a > b`, `ls; rm x`, `find . -delete`, `git push`: `false`).
+ * Whether a shell command line (POSIX, or PowerShell when it names a cmdlet) only reads, by the conservative
+ * rules of {@link specs}' classifier. Total: anything not understood is not read-only (`cat a > b`, `ls; rm x`,
+ * `find . -delete`, `sed -i s/a/b/ f`, `git push`, `Get-Content a | Set-Content b`: `false`).
  *
  * @since 0.1.0
  * @category planning
  */
-export const isReadOnlyCommand: (command: unknown) => boolean = bash.isReadOnlyCommand
+export const isReadOnlyCommand: (command: unknown) => boolean = readOnlyCommand.isReadOnlyCommand
 
 /**
  * `Strategy.runTurn` options for the tools of a root: the declarations of {@link specs}, the root (so absolute

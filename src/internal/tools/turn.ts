@@ -4,7 +4,7 @@ import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import type * as Strategy from "../../Strategy.js"
 import * as ToolTraits from "../../ToolTraits.js"
-import { isReadOnlyCommand } from "../strategy/bash.js"
+import { isReadOnlyCommand } from "./readOnlyCommand.js"
 
 const writer: ToolTraits.ToolTraits = { readOnly: false, destructive: true, idempotent: false, openWorld: false }
 

@@ -1,6 +1,10 @@
 /**
- * `effect-lanes replay TRACE`: the command and its options, validated by `@effect/cli` (see `options.ts`). Exits non-zero when nothing in
- * the trace could be replayed (after printing why), and with 2 when the trace's format is unknown.
+ * `effect-lanes replay TRACE`: the command and its options, validated by `@effect/cli` (see `options.ts`).
+ *
+ * Exit codes: 0 when at least one call of the trace was replayed, even with warnings (too many failed calls,
+ * calls without a recorded duration: they are in the report, not in the exit code); 1 when nothing in the
+ * trace could be replayed (after printing the table and why), when the trace cannot be read, or when the replay
+ * itself fails; 2 for a usage error (a bad option, an unknown trace format); 130 when interrupted.
  *
  * @since 0.1.0
  */
@@ -14,15 +18,31 @@ import * as Output from "../render/output.js"
 import { NothingToReplay } from "../replay/errors.js"
 import * as Model from "../replay/model.js"
 import * as Replay from "../replay/replay.js"
+import * as Report from "../replay/report.js"
 
 const config = {
   trace: Args.file({ name: "TRACE", exists: "yes" }).pipe(
     Args.withDescription(
-      "A recorded agent session: Claude Code, Codex CLI, Gemini CLI, SWE-agent, mini-swe-agent, OpenHands, " +
-        "Cline/Roo, OpenAI chat completions or Responses items, or Anthropic messages (JSON or JSONL)."
+      "A recorded agent session: Claude Code (session or stream-json), Codex CLI, OpenCode (export or run --format " +
+        "json), Gemini CLI (session or stream-json), SWE-agent, mini-swe-agent, OpenHands (V0 or V1 events), " +
+        "Cline/Roo, OpenAI chat completions or Responses items, or Anthropic messages (JSON or JSONL, UTF-8 or " +
+        "UTF-16 with a byte-order mark). A file holding several sessions replays each."
     )
   ),
-  dir: CliOptions.dir(".", "the current directory", "The directory the calls run over."),
+  dir: CliOptions.dir(
+    ".",
+    "the current directory",
+    "The directory the calls run over (not used with --use-recorded-latency, which runs nothing)."
+  ),
+  root: Options.text("root").pipe(
+    Options.withPseudoName("PATH"),
+    Options.withDescription(
+      "The project root the agent worked in, as the trace's paths spell it (e.g. /home/me/app or C:\\Users\\me\\app), " +
+        "when the trace records none or another. Default: the root the trace states, else the one its paths " +
+        "agree on in --dir, else the folder common to its absolute paths."
+    ),
+    Options.optional
+  ),
   format: Options.choice("format", ["auto", ...Model.formats]).pipe(
     Options.withDescription("The trace's format; auto detects it."),
     CliOptions.withDefault("auto")
@@ -32,8 +52,8 @@ const config = {
   latency: CliOptions.latency(0, "Latency injected before every executed call."),
   useRecordedLatency: Options.boolean("use-recorded-latency").pipe(
     Options.withDescription(
-      "For calls whose duration the trace records (explicit durations, else result time minus call time), " +
-        "sleep that long instead of running them; bash calls are then simulated too."
+      "Simulate every call with the duration the agent recorded (a call without one takes none, and is " +
+        "counted), on a virtual clock: the real planner and lanes, a day-long session in seconds, no checkout needed."
     )
   ),
   runBash: Options.boolean("run-bash").pipe(
@@ -58,9 +78,10 @@ type Parsed = Command.Command.ParseConfig<typeof config>
 
 const handler = (parsed: Parsed) =>
   Effect.gen(function*() {
-    const result = yield* Replay.run({
+    const results = yield* Replay.run({
       trace: parsed.trace,
-      root: parsed.dir,
+      dir: parsed.dir,
+      root: Option.getOrUndefined(parsed.root),
       format: parsed.format,
       runs: parsed.runs,
       concurrency: parsed.concurrency,
@@ -69,15 +90,22 @@ const handler = (parsed: Parsed) =>
       runBash: parsed.runBash,
       parallelMinTools: Option.getOrUndefined(parsed.parallelMinTools)
     })
-    yield* Output.printTable(Replay.table(result))
-    if (Option.isSome(parsed.json)) yield* Output.writeJson(parsed.json.value, result)
-    if (result.turns.length === 0) {
-      const top = [...result.skipped].sort((a, b) => b.count - a.count)[0]
+    for (const result of results) yield* Output.printTable(Report.table(result))
+    if (Option.isSome(parsed.json)) {
+      // one session: its result, as always; several: each, in file order
+      yield* Output.writeJson(
+        parsed.json.value,
+        results.length === 1 ? results[0] : { trace: parsed.trace, sessions: results }
+      )
+    }
+    if (results.every((result) => result.turns.length === 0)) {
+      const recorded = results.reduce((total, result) => total + result.recordedCalls, 0)
+      const top = results.flatMap((result) => result.skipped).sort((a, b) => b.count - a.count)[0]
       return yield* new NothingToReplay({
         path: parsed.trace,
-        reason: result.recordedCalls === 0
-          ? `no tool call found in this ${Model.labels[result.format]}`
-          : `none of its ${result.recordedCalls} call(s) could be replayed${
+        reason: recorded === 0
+          ? `no tool call found in this ${results.map((result) => Model.labels[result.format]).join(" or ")}`
+          : `none of its ${recorded} call(s) could be replayed${
             top === undefined ? "" : ` (most often: ${top.reason})`
           }`
       })
@@ -95,6 +123,7 @@ export const command = Command.make("replay", config, handler).pipe(
     "Replay the tool calls of a recorded agent session over a directory, turn by turn, sequentially and " +
       "through the lanes with the Strategy, and report what was measured: the speed-up of the turns the " +
       "Strategy runs in parallel and, from recorded durations, the best plan and the Strategy's regret. Calls " +
-      "that cannot be mapped onto the built-in tools are counted by reason and skipped."
+      "that cannot be mapped onto the built-in tools are counted by reason and skipped. Exit code 0 when a " +
+      "call was replayed, 1 when none could be (or the trace cannot be read), 2 for a usage error."
   )
 )

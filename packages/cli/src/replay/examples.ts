@@ -1,7 +1,7 @@
 /**
  * The `replay` step of `bench`: the example traces shipped in `examples/traces/` (a Claude Code session in the
  * current layout with a subagent file, a Codex rollout and a Gemini CLI session) replayed over this package's
- * own tree, with their recorded durations, one table each. Skipped when the examples are not there (an
+ * own tree, in simulated time with their recorded durations, one table each. Skipped when the examples are not there (an
  * installed package ships without them).
  *
  * @since 0.1.0
@@ -17,6 +17,7 @@ import type { BenchFailed, InvalidArgument, TraceUnreadable, UnknownTraceFormat 
 import * as Output from "../render/output.js"
 import type * as Progress from "../render/progress.js"
 import * as Replay from "./replay.js"
+import * as Report from "./report.js"
 
 /**
  * The example traces, relative to `examples/traces/`.
@@ -27,7 +28,7 @@ import * as Replay from "./replay.js"
 export const traces: ReadonlyArray<string> = [
   "claude-code/session-example.jsonl",
   "codex-rollout.jsonl",
-  "gemini-session.json"
+  "gemini-stream.jsonl"
 ]
 
 /**
@@ -64,11 +65,11 @@ export const run = (
       )
       return []
     }
-    return yield* Effect.forEach(traces, (trace) =>
+    const results = yield* Effect.forEach(traces, (trace) =>
       Effect.tap(
         Replay.run({
           trace: path.join(folder, trace),
-          root: repositoryRoot.replace(/\/$/, ""),
+          dir: repositoryRoot.replace(/\/$/, ""),
           format: "auto",
           runs,
           concurrency: 8,
@@ -76,6 +77,7 @@ export const run = (
           useRecordedLatency: true,
           runBash: false
         }),
-        (result) => Output.printTable(Replay.table(result))
+        (sessions) => Effect.forEach(sessions, (result) => Output.printTable(Report.table(result)))
       ))
+    return results.flat()
   })

@@ -16,6 +16,7 @@ import * as Option from "effect/Option"
 export const formats = [
   "claude-code",
   "codex",
+  "opencode",
   "openai",
   "openai-responses",
   "anthropic",
@@ -41,6 +42,7 @@ export type Format = typeof formats[number]
 export const labels: { readonly [F in Format]: string } = {
   "claude-code": "Claude Code session",
   codex: "Codex CLI rollout",
+  opencode: "OpenCode session",
   openai: "OpenAI chat completions",
   "openai-responses": "OpenAI Responses items",
   anthropic: "Anthropic messages",
@@ -67,6 +69,8 @@ export interface Call {
   readonly recordedMillis: Option.Option<number>
   /** Where the duration comes from, e.g. `durationMs` or `result time - call time`. */
   readonly latencySource: string | null
+  /** Why the trace records no duration for the call (`null` when it does). */
+  readonly missing: string | null
   /** The agent started the call in the background (it did not wait for it). */
   readonly background: boolean
 }
@@ -111,6 +115,8 @@ export interface Trace {
   readonly root: Option.Option<string>
   /** The file names of the subagent traces whose turns were added (Claude Code `subagents/agent-*.jsonl`). */
   readonly subagents: ReadonlyArray<string>
+  /** Which session of the file this is, when the file holds several (`codex lines`, `item 2`); else `null`. */
+  readonly session: string | null
 }
 
 /**
@@ -119,7 +125,7 @@ export interface Trace {
  * @since 0.1.0
  * @category models
  */
-export type Body = Omit<Trace, "format" | "container" | "subagents">
+export type Body = Omit<Trace, "format" | "container" | "subagents" | "session">
 
 interface Pending {
   readonly id: string
@@ -133,7 +139,9 @@ interface Pending {
  *
  * A call with a `group` (a model response ID) joins the open turn when that turn has the same group; a call
  * without one joins the open turn unless an {@link Builder.end} came in between. Durations come from an
- * explicit figure when there is one, else from the result's time minus the call's time.
+ * explicit figure when there is one, else from the result's time minus the call's time. An agent that runs the
+ * calls of one response one after another (`sequential`) starts a call when the previous one ends, so its time
+ * waiting in that queue is not counted as its own.
  *
  * @since 0.1.0
  * @category constructors
@@ -144,9 +152,15 @@ export class Builder {
   private readonly started = new Map<string, number>()
   private readonly finished = new Map<string, number>()
   private readonly durations = new Map<string, readonly [number, string]>()
+  private readonly missingReasons = new Map<string, string>()
   /** Skipped lines and calls. */
   readonly skipped: Array<Skipped> = []
   private counter = 0
+
+  constructor(
+    /** The agent runs the calls of one response one after another. */
+    private readonly sequential: boolean = false
+  ) {}
 
   /** A call, in the order the trace has it; `startedAt` in epoch milliseconds. */
   call(call: {
@@ -174,14 +188,27 @@ export class Builder {
     if (this.open?.group === undefined) this.open = undefined
   }
 
+  /** When the call really started running (after an approval), in epoch milliseconds: a later start. */
+  begin(id: string, at: number | undefined): void {
+    const started = this.started.get(id)
+    if (at !== undefined && (started === undefined || at > started)) this.started.set(id, at)
+  }
+
   /** The end of a call's result, in epoch milliseconds. */
   finish(id: string, at: number | undefined): void {
     if (at !== undefined && !this.finished.has(id)) this.finished.set(id, at)
   }
 
-  /** An explicit recorded duration, with the field it comes from. */
+  /** An explicit recorded duration, with the field it comes from; the first one given for a call is kept. */
   duration(id: string, millis: number | undefined, source: string): void {
-    if (millis !== undefined && Number.isFinite(millis) && millis >= 0) this.durations.set(id, [millis, source])
+    if (millis !== undefined && Number.isFinite(millis) && millis >= 0 && !this.durations.has(id)) {
+      this.durations.set(id, [millis, source])
+    }
+  }
+
+  /** Says why a call has no duration (else: no duration and no result time recorded). */
+  missing(id: string, reason: string): void {
+    this.missingReasons.set(id, reason)
   }
 
   /** Skips a line or call. */
@@ -191,23 +218,39 @@ export class Builder {
 
   /** The turns, numbered from 1. */
   build(agent: string | null = null): Array<Turn> {
-    return this.turns.map((turn, t) => ({
-      index: t + 1,
-      agent,
-      calls: turn.calls.map((call): Call => {
-        const explicit = this.durations.get(call.id)
-        const start = this.started.get(call.id)
-        const end = this.finished.get(call.id)
-        const measured = start !== undefined && end !== undefined && end >= start ? end - start : undefined
-        return {
-          id: call.id,
-          name: call.name,
-          input: call.input,
-          background: call.background,
-          recordedMillis: Option.fromNullable(explicit?.[0] ?? measured),
-          latencySource: explicit?.[1] ?? (measured === undefined ? null : "result time - call time")
-        }
-      })
-    }))
+    return this.turns.map((turn, t) => {
+      let previousEnd: number | undefined
+      return {
+        index: t + 1,
+        agent,
+        calls: turn.calls.map((call): Call => {
+          const explicit = this.durations.get(call.id)
+          const end = this.finished.get(call.id)
+          const own = this.started.get(call.id)
+          const start = this.sequential && own !== undefined && previousEnd !== undefined
+            ? Math.max(own, previousEnd)
+            : own
+          if (end !== undefined) previousEnd = Math.max(previousEnd ?? end, end)
+          const measured = start !== undefined && end !== undefined && end >= start ? end - start : undefined
+          const millis = explicit?.[0] ?? measured
+          return {
+            id: call.id,
+            name: call.name,
+            input: call.input,
+            background: call.background,
+            recordedMillis: Option.fromNullable(millis),
+            missing: millis !== undefined
+              ? null
+              : this.missingReasons.get(call.id) ?? "the trace records no duration and no result time for it",
+            latencySource: explicit?.[1] ??
+              (measured === undefined
+                ? null
+                : this.sequential && start !== own
+                ? "result time - previous result time"
+                : "result time - call time")
+          }
+        })
+      }
+    })
   }
 }

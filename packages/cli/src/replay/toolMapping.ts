@@ -1,30 +1,37 @@
 /**
  * Mapping the tool calls of recorded agents onto the built-in tools, per agent family: Claude Code (`Read`,
- * `Grep`, `Glob`, `LS`, `Bash`, `Edit`, `MultiEdit`, `Write`), Codex (`shell`, `exec_command`, `apply_patch`),
- * Gemini CLI (`read_file`, `list_directory`, `glob`, `search_file_content`, `replace`, `write_file`,
- * `run_shell_command`), SWE-agent (`open`, `find_file`, `search_dir`, `search_file`, `create`,
- * `str_replace_editor`), OpenHands (`execute_bash`, `str_replace_editor`), Cline / Roo (`read_file`,
- * `write_to_file`, `replace_in_file`, `apply_diff`, `list_files`, `search_files`, `execute_command`) and the
- * generic names of chat-completion agents. `apply_patch` and SEARCH/REPLACE diffs become writes and edits.
- * Every mapped step is checked against the built-in tool's argument schema; a missing argument is named.
+ * `Grep`, `Glob`, `LS`, `Bash`, `Edit`, `MultiEdit`, `Write`), Codex (`shell`, `shell_command`,
+ * `exec_command`, `apply_patch`), OpenCode (`read`, `write`, `edit`, `list`, `glob`, `grep`, `bash`,
+ * `apply_patch` with `patchText`), Gemini CLI (`read_file`, `list_directory`, `glob`, `search_file_content`,
+ * `replace`, `write_file`, `run_shell_command`), SWE-agent (`open`, `find_file`, `search_dir`, `search_file`,
+ * `create`, `str_replace_editor`), OpenHands (`execute_bash` / `terminal`, `str_replace_editor` /
+ * `file_editor`), Cline / Roo (`read_file`, `write_to_file`, `replace_in_file`, `apply_diff`, `list_files`,
+ * `search_files`, `execute_command`) and the generic names of chat-completion agents. `apply_patch` and
+ * SEARCH/REPLACE diffs become writes and edits; an editor's `insert` and SWE-agent's line-range `edit N:M` become
+ * a `splice` step (the file read, lines replaced or text put after a line, the file written). Every mapped step is checked against the built-in tool's
+ * argument schema; a missing argument is named.
  *
  * @since 0.1.0
  */
 import { Tools } from "effect-lanes/tools"
 import * as Either from "effect/Either"
+import * as Option from "effect/Option"
 import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 import * as Json from "./json.js"
 import * as Patch from "./patch.js"
+import * as Rebase from "./rebase.js"
 
 /**
- * One step of a mapped call: a built-in tool and its arguments.
+ * One step of a mapped call: a built-in tool and its arguments, or `splice`: in the file at `path`, `remove`
+ * lines from line index `at` (0 for the start, `null` for the end) replaced by `text`, which the replay runs
+ * as a read and a write.
  *
  * @since 0.1.0
  * @category models
  */
 export interface Step {
-  readonly tool: Tools.ToolName
+  readonly tool: Tools.ToolName | "splice"
   readonly args: Readonly<Record<string, unknown>>
 }
 
@@ -54,6 +61,7 @@ type Family =
   | "bash"
   | "findFile"
   | "create"
+  | "lines"
 
 const names: ReadonlyArray<readonly [Family, ReadonlyArray<string>]> = [
   ["read", ["read", "read_file", "readfile", "view", "view_file", "open_file", "open", "cat"]],
@@ -79,13 +87,15 @@ const names: ReadonlyArray<readonly [Family, ReadonlyArray<string>]> = [
   ["edit", ["edit", "edit_file", "str_replace", "replace", "search_and_replace"]],
   ["diff", ["replace_in_file", "apply_diff"]],
   ["multiedit", ["multiedit", "multi_edit"]],
-  ["editor", ["str_replace_based_edit_tool", "str_replace_editor"]],
-  ["patch", ["apply_patch"]],
+  ["lines", ["insert", "edit_lines"]],
+  ["editor", ["str_replace_based_edit_tool", "str_replace_editor", "file_editor"]],
+  ["patch", ["apply_patch", "patch"]],
   [
     "bash",
     [
       "bash",
       "shell",
+      "shell_command",
       "local_shell",
       "exec_command",
       "run_terminal_cmd",
@@ -201,6 +211,9 @@ const fromPatch = (patch: string): Either.Either<Mapped, string> =>
     return { tool: steps.some((s) => s.tool === "edit") ? "edit" : "write", steps }
   })
 
+/** PowerShell's switches that come before `-Command` and change nothing of what the command does. */
+const powerShellSwitches = /^-(noprofile|nologo|noninteractive|nop|noni)$/i
+
 const shellWords = (words: ReadonlyArray<unknown>): string | undefined => {
   if (!words.every(isString)) return undefined
   const all = words.filter(isString)
@@ -208,10 +221,16 @@ const shellWords = (words: ReadonlyArray<unknown>): string | undefined => {
   if (all.length === 3 && first !== undefined && /(^|\/)(ba|z|da)?sh$/.test(first) && /^-l?c$/.test(flag ?? "")) {
     return script
   }
+  // Codex on Windows: ["powershell.exe", "-NoProfile", "-Command", "Get-Content a.ts"]
+  if (first !== undefined && /(^|[\\/])(powershell|pwsh)(\.exe)?$/i.test(first)) {
+    const rest = all.slice(1).filter((word) => !powerShellSwitches.test(word))
+    if (rest.length === 2 && /^-(command|c)$/i.test(rest[0] ?? "")) return rest[1]
+  }
   return all.map((word) => /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, "'\\''")}'`).join(" ")
 }
 
 const bashCall = (input: Input): Either.Either<Mapped, string> => {
+  if (input["is_input"] === true) return Either.left("input sent to a running command has no built-in equivalent")
   const raw = input["command"] ?? input["cmd"]
   if (Array.isArray(raw) && raw[0] === "apply_patch" && typeof raw[1] === "string") return fromPatch(raw[1])
   const command = typeof raw === "string" ? raw : Array.isArray(raw) ? shellWords(raw) : undefined
@@ -248,7 +267,12 @@ const map1 = (family: Family, name: string, input: Input): Either.Either<Mapped,
     case "glob":
       return Either.map(
         need(pick(input, ["pattern", "glob", "glob_pattern", "query"], isString), "pattern", ["pattern", "glob"]),
-        (pattern) => step("glob", { pattern, path })
+        // an absolute pattern (Claude Code on Windows writes C:\Users\me\p\src\**\*.ts): its folder is the path
+        (pattern) =>
+          Option.match(Rebase.splitGlob(pattern), {
+            onNone: () => step("glob", { pattern, path }),
+            onSome: (split) => step("glob", { pattern: split.pattern, path: split.folder })
+          })
       )
     case "findFile":
       return Either.map(
@@ -312,17 +336,43 @@ const map1 = (family: Family, name: string, input: Input): Either.Either<Mapped,
         )
       }
       if (command === "str_replace") return Either.map(needPath, (p) => ({ tool: "edit", steps: [editStep(p, input)] }))
+      if (command === "insert") {
+        return pick(input, ["insert_line"], isNumeric) === undefined
+          ? Either.left("editor insert without insert_line")
+          : lines(input, needPath)
+      }
       return Either.left(`editor command ${JSON.stringify(command ?? null)} has no built-in equivalent`)
     }
     case "patch": {
       const patch = typeof input["input"] === "string"
         ? input["input"]
-        : pick(input, ["patch", "diff", "content"], isString)
-      return Either.flatMap(need(patch, "patch", ["input", "patch"]), fromPatch)
+        : pick(input, ["patchText", "patch", "diff", "content"], isString)
+      return Either.flatMap(need(patch, "patch", ["input", "patchText", "patch"]), fromPatch)
     }
+    case "lines":
+      return lines(input, needPath)
     case "bash":
       return bashCall(input)
   }
+}
+
+/**
+ * An insertion after `insert_line` (at the end without one) or a replacement of lines `start_line` to
+ * `end_line` (1-based, inclusive) as a `splice` step.
+ */
+const lines = (input: Input, needPath: Either.Either<string, string>): Either.Either<Mapped, string> => {
+  const text = pick(input, ["new_str", "text", "replacement"], isString)
+  if (text === undefined) return Either.left("no text argument (looked for new_str, text)")
+  const after = toNumber(pick(input, ["insert_line"], isNumeric))
+  const start = toNumber(pick(input, ["start_line"], isNumeric))
+  const end = toNumber(pick(input, ["end_line"], isNumeric)) ?? start
+  const [at, remove] = start !== undefined && end !== undefined
+    ? [Math.max(0, start - 1), Math.max(0, end - start + 1)]
+    : [after ?? null, 0]
+  return Either.map(
+    needPath,
+    (path) => ({ tool: "edit", steps: [{ tool: "splice", args: { path, at, remove, text } }] })
+  )
 }
 
 const schemas: { readonly [N in Tools.ToolName]: Schema.Schema.AnyNoContext } = {
@@ -335,9 +385,20 @@ const schemas: { readonly [N in Tools.ToolName]: Schema.Schema.AnyNoContext } = 
   bash: Tools.BashArgs
 }
 
+const SpliceArgs = Schema.Struct({
+  path: Schema.String,
+  at: Schema.NullOr(Schema.NonNegativeInt),
+  remove: Schema.NonNegativeInt,
+  text: Schema.String
+})
+
 const check = (mapped: Mapped): Either.Either<Mapped, string> => {
   for (const s of mapped.steps) {
     const { workdir: _, ...args } = s.args
+    if (s.tool === "splice") {
+      if (!Schema.is(SpliceArgs)(args)) return Either.left("line edit: path, line numbers from 0 and text")
+      continue
+    }
     const result = Schema.decodeUnknownEither(schemas[s.tool])(args)
     if (Either.isLeft(result)) {
       const [first] = ParseResult.ArrayFormatter.formatErrorSync(result.left)

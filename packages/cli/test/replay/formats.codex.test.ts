@@ -54,3 +54,43 @@ describe("OpenAI Responses reader", () => {
       expect(trace.turns.map((turn) => turn.calls.length)).toEqual([2, 1])
     }))
 })
+
+describe("Codex shell_command and durations", () => {
+  it.effect("Wall time in the output is the duration; else the output time minus exec_command_begin's", () =>
+    Effect.gen(function*() {
+      const call = (id: string, command: string, at: string) =>
+        row("response_item", {
+          type: "function_call",
+          name: "shell_command",
+          arguments: JSON.stringify({ command, workdir: "C:\\repo" }),
+          call_id: id
+        }, at)
+      const text = [
+        row("session_meta", { id: "x", cwd: "C:\\repo" }),
+        call("a", "Get-Content -Path src\\a.ts -TotalCount 200", "2026-01-01T00:00:00.000Z"),
+        call("b", "Get-ChildItem -Recurse -Filter *.ts", "2026-01-01T00:00:00.001Z"),
+        row("response_item", {
+          type: "function_call_output",
+          call_id: "a",
+          output: "Exit code: 0\nWall time: 0.2 seconds\nOutput:\nx"
+        }, "2026-01-01T00:00:09.000Z"),
+        // approved 8 s after the call: the command ran from 8.000 to 8.300
+        row("event_msg", { type: "exec_command_begin", call_id: "b" }, "2026-01-01T00:00:08.000Z"),
+        row(
+          "response_item",
+          { type: "function_call_output", call_id: "b", output: "no wall time here" },
+          "2026-01-01T00:00:08.300Z"
+        )
+      ].join("\n")
+      const trace = yield* Trace.parse("r.jsonl", text)
+      expect(trace.turns.map((turn) => turn.calls.map((call) => call.name))).toEqual([[
+        "shell_command",
+        "shell_command"
+      ]])
+      expect(trace.turns[0]?.calls.map((call) => call.recordedMillis)).toEqual([Option.some(200), Option.some(300)])
+      expect(trace.turns[0]?.calls.map((call) => call.latencySource)).toEqual([
+        "output Wall time",
+        "result time - call time"
+      ])
+    }))
+})

@@ -2,6 +2,9 @@ import * as NodeContext from "@effect/platform-node/NodeContext"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Either, FastCheck, Option } from "effect"
 import { Strategy } from "effect-lanes"
+import * as fs from "node:fs"
+import * as os from "node:os"
+import * as nodePath from "node:path"
 import * as Oracle from "../../src/replay/oracle.js"
 import * as Patch from "../../src/replay/patch.js"
 import * as Prepare from "../../src/replay/prepare.js"
@@ -65,11 +68,13 @@ describe("tool mapping per family", () => {
 describe("rebasing", () => {
   it.effect("a stated root wins, POSIX and Windows; a folder named like the project is not mistaken", () =>
     Effect.gen(function*() {
-      const posix = yield* Rebase.make("/tmp/replay", ["/home/me/shop/shop/a.ts"], Option.some("/home/me/shop"))
+      const make = (dir: string, recorded: ReadonlyArray<string>, stated: Option.Option<string>) =>
+        Rebase.make({ dir: Option.some(dir), recorded, folders: [], stated, given: Option.none() })
+      const posix = yield* make("/tmp/replay", ["/home/me/shop/shop/a.ts"], Option.some("/home/me/shop"))
       expect(posix.rebase("/home/me/shop/shop/a.ts")).toEqual(Option.some("shop/a.ts"))
       expect(posix.rebase("/etc/passwd")).toEqual(Option.none())
       expect(posix.rebase("../x")).toEqual(Option.none())
-      const windows = yield* Rebase.make("/tmp/replay", [], Option.some("C:\\Users\\me\\shop"))
+      const windows = yield* make("/tmp/replay", [], Option.some("C:\\Users\\me\\shop"))
       expect(windows.rebase("c:\\Users\\me\\shop\\src\\a.ts")).toEqual(Option.some("src/a.ts"))
       expect(windows.rebase("src\\b.ts")).toEqual(Option.some("src/b.ts"))
     }).pipe(Effect.provide(NodeContext.layer)))
@@ -121,5 +126,65 @@ describe("oracle", () => {
     expect(analysis.oracleMillis).toBeLessThanOrEqual(analysis.sequentialMillis)
     expect(analysis.oracleMillis).toBeGreaterThanOrEqual(Math.max(...durations))
     expect(analysis.regretMillis).toBe(analysis.strategyMillis - analysis.oracleMillis)
+  })
+})
+
+describe("roots", () => {
+  const make = (options: Partial<Parameters<typeof Rebase.make>[0]>) =>
+    Rebase.make({
+      dir: Option.none(),
+      recorded: [],
+      folders: [],
+      stated: Option.none(),
+      given: Option.none(),
+      ...options
+    })
+
+  it.effect("--root wins over the stated root; without either, the folder common to the absolute paths", () =>
+    Effect.gen(function*() {
+      const given = yield* make({ given: Option.some("/srv/app"), stated: Option.some("/home/me/app") })
+      expect([given.source, given.rebase("/srv/app/a.ts")]).toEqual(["given", Option.some("a.ts")])
+      const common = yield* make({ folders: ["/home/me/app/src", "/home/me/app/test/unit", "/home/me/app"] })
+      expect([common.source, common.prefix]).toEqual(["common", Option.some("/home/me/app")])
+      // one stray path elsewhere does not make the file-system root the project: four fifths of them agree
+      const stray = yield* make({
+        folders: ["/home/me/app/src", "/home/me/app/a", "/home/me/app/b", "/home/me/app/c", "/tmp"]
+      })
+      expect(stray.prefix).toEqual(Option.some("/home/me/app"))
+      const none = yield* make({ folders: ["/a", "/b"] })
+      expect(none.prefix).toEqual(Option.none())
+      const windows = yield* make({ folders: ["C:\\Users\\me\\app\\src", "c:/Users/me/app/test"] })
+      expect(windows.prefix).toEqual(Option.some("c:/Users/me/app"))
+    }).pipe(Effect.provide(NodeContext.layer)))
+
+  it.effect("names are compared in NFC: a root written decomposed (NFD) rebases paths written composed", () =>
+    Effect.gen(function*() {
+      const nfd = "/Users/zoë/café".normalize("NFD")
+      const rebased = yield* make({ stated: Option.some(nfd) })
+      expect(rebased.rebase("/Users/zoë/café/src/a.ts".normalize("NFC"))).toEqual(Option.some("src/a.ts"))
+    }).pipe(Effect.provide(NodeContext.layer)))
+
+  it.effect("a folder stored NFD on disk is found for a path written NFC", () =>
+    Effect.gen(function*() {
+      const dir = fs.mkdtempSync(nodePath.join(os.tmpdir(), "replay-nfd-"))
+      fs.mkdirSync(nodePath.join(dir, "café".normalize("NFD")))
+      fs.writeFileSync(nodePath.join(dir, "café".normalize("NFD"), "a.txt"), "x")
+      const found = yield* Rebase.onDisk(dir, "café/a.txt".normalize("NFC"))
+      expect(Option.map(found, (path) => path.normalize("NFC"))).toEqual(Option.some("café/a.txt".normalize("NFC")))
+      expect(Option.map(found, (path) => path === "café/a.txt".normalize("NFD"))).toEqual(Option.some(true))
+      expect(yield* Rebase.onDisk(dir, "missing/a.txt")).toEqual(Option.none())
+    }).pipe(Effect.provide(NodeContext.layer)))
+
+  it("absolute glob patterns, Windows and POSIX, split into the folder and the pattern", () => {
+    expect(Rebase.splitGlob("C:\\Users\\me\\app\\src\\**\\*.ts")).toEqual(
+      Option.some({ folder: "C:/Users/me/app/src", pattern: "**/*.ts" })
+    )
+    expect(Rebase.splitGlob("/home/me/app/**/*.{ts,tsx}")).toEqual(
+      Option.some({ folder: "/home/me/app", pattern: "**/*.{ts,tsx}" })
+    )
+    expect(Rebase.splitGlob("/home/me/app/README.md")).toEqual(
+      Option.some({ folder: "/home/me/app", pattern: "README.md" })
+    )
+    expect(Rebase.splitGlob("src/**/*.ts")).toEqual(Option.none())
   })
 })

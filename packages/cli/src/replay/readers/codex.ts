@@ -7,9 +7,11 @@
  * items, with only reasoning or assistant text in between; an output or a user message ends it.
  *
  * Codex rollouts (`~/.codex/sessions/.../rollout-*.jsonl`): lines `{ timestamp, type, payload }` with
- * `session_meta` (its `cwd` is the recorded root), `response_item` (the items above) and `event_msg`;
- * `exec_command_end` carries a command's `duration`. Without one, a duration is the output line's time minus the
- * call line's time.
+ * `session_meta` (its `cwd` is the recorded root), `response_item` (the items above, `shell_command` and
+ * `exec_command` calls included) and `event_msg`. A command's duration is the first of `exec_command_end`'s
+ * `duration` and the `Wall time: N seconds` Codex writes at the head of the output (else the output's
+ * `metadata.duration_seconds`); else the output line's time minus the command's `exec_command_begin` time (after
+ * any approval), else minus the call line's time.
  *
  * @since 0.1.0
  */
@@ -26,6 +28,10 @@ const isItem = (value: unknown): boolean => {
   return type !== undefined && (callTypes.has(type) || outputTypes.has(type))
 }
 
+const isRolloutLine = (value: unknown): boolean =>
+  Json.isObj(value) && Json.isObj(value["payload"]) &&
+  ["session_meta", "response_item", "event_msg", "turn_context"].includes(Json.str(value, "type") ?? "")
+
 /** A duration in milliseconds from `{ secs, nanos }`, a number of seconds, or `"1.5s"` / `"120ms"`. */
 const durationOf = (value: unknown): number | undefined => {
   if (Json.isObj(value)) {
@@ -39,6 +45,19 @@ const durationOf = (value: unknown): number | undefined => {
     if (match !== null) return Number(match[1]) * (match[2] === "ms" ? 1 : 1000)
   }
   return undefined
+}
+
+/** The text of a call's output: a string, or `{ content }` in newer rollouts. */
+const outputText = (payload: unknown): string | undefined => {
+  const output = Json.isObj(payload) ? payload["output"] : undefined
+  if (typeof output === "string") return output
+  return Json.str(output, "content")
+}
+
+/** `Wall time: 0.2 seconds` in the head of a command's output, in milliseconds. */
+const wallTime = (text: string): number | undefined => {
+  const match = /^(?:[^\n]*\n){0,3}Wall time: ([\d.]+) seconds?\b/.exec(text.slice(0, 400))
+  return match === null ? undefined : Json.duration(Number(match[1]) * 1000)
 }
 
 const item = (builder: Model.Builder, payload: unknown, at: number | undefined, place: string): void => {
@@ -78,13 +97,17 @@ const item = (builder: Model.Builder, payload: unknown, at: number | undefined, 
     const id = Json.str(payload, "call_id")
     if (id !== undefined) {
       builder.finish(id, at)
-      const output = Json.str(payload, "output")
-      const metadata = Json.obj(
-        output === undefined ? undefined : Option.getOrUndefined(Json.parse(output)),
-        "metadata"
-      )
-      const seconds = Json.num(metadata, "duration_seconds")
-      builder.duration(id, seconds === undefined ? undefined : seconds * 1000, "output metadata.duration_seconds")
+      const output = outputText(payload)
+      const wall = output === undefined ? undefined : wallTime(output)
+      if (wall !== undefined) builder.duration(id, wall, "output Wall time")
+      else {
+        const metadata = Json.obj(
+          output === undefined ? undefined : Option.getOrUndefined(Json.parse(output)),
+          "metadata"
+        )
+        const seconds = Json.num(metadata, "duration_seconds")
+        builder.duration(id, seconds === undefined ? undefined : seconds * 1000, "output metadata.duration_seconds")
+      }
     }
     builder.end()
     return
@@ -98,12 +121,8 @@ const item = (builder: Model.Builder, payload: unknown, at: number | undefined, 
  */
 export const codex: Reader = {
   format: "codex",
-  detect: (document) =>
-    document.container === "jsonl" &&
-    entries(document).some(({ value }) =>
-      Json.isObj(value) && Json.isObj(value["payload"]) &&
-      ["session_meta", "response_item", "event_msg", "turn_context"].includes(Json.str(value, "type") ?? "")
-    ),
+  detect: (document) => document.container === "jsonl" && entries(document).some(({ value }) => isRolloutLine(value)),
+  owns: isRolloutLine,
   read: (document: Document) => {
     const builder = new Model.Builder()
     let root: string | undefined
@@ -125,6 +144,10 @@ export const codex: Reader = {
           const id = Json.str(payload, "call_id")
           if (id !== undefined && (type === "exec_command_end" || type === "patch_apply_end")) {
             builder.duration(id, durationOf(payload?.["duration"]), `${type}.duration`)
+          }
+          // the command starts running here, after any approval: a later start than the call line's
+          if (id !== undefined && (type === "exec_command_begin" || type === "patch_apply_begin")) {
+            builder.begin(id, at)
           }
           if (type === "user_message") builder.end()
           break

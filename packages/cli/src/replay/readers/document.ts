@@ -29,6 +29,11 @@ export interface Reader {
   readonly format: Model.Format
   readonly detect: (document: Document) => boolean
   readonly read: (document: Document) => Model.Body
+  /**
+   * Whether a JSON line is one of this format's own (a session file's event, not a generic chat message), so
+   * that a file holding the lines of several agents is split into one session per format.
+   */
+  readonly owns?: (value: unknown) => boolean
 }
 
 /**

@@ -3,7 +3,10 @@
  * command line, `observation`, `execution_time` in seconds and `state` with the `working_dir`), and
  * mini-swe-agent trajectories (`*.traj.json`: `{ messages, info }` or a bare message list, each assistant
  * message running one fenced `mswea_bash_command` / `bash` block). Both agents run one action per model
- * response, so every turn has one call.
+ * response, so every turn has one call. An action's arguments may span lines: `str_replace_editor`'s quoted
+ * `--file_text`, `--old_str`, `--new_str` are read whole, `--view_range` as `'[1, 50]'` or `1 50`; the windowed
+ * tools' `edit N:M` … `end_of_edit`, `edit 'search' 'replace'` and `insert 'text' [line]` act on the file the
+ * agent has open, which each step's `state.open_file` names.
  *
  * @since 0.1.0
  */
@@ -41,15 +44,25 @@ export const words = (line: string): Array<string> => {
   return out
 }
 
+const integer = (word: string | undefined): number | undefined =>
+  word !== undefined && /^-?\d+$/.test(word) ? Number(word) : undefined
+
 const flags = (rest: ReadonlyArray<string>): Record<string, unknown> => {
   const out: Record<string, unknown> = {}
   for (let i = 0; i < rest.length; i++) {
     const word = rest[i] ?? ""
     if (!word.startsWith("--")) continue
-    const value = rest[i + 1] ?? ""
-    i++
     const key = word.slice(2)
-    out[key] = key === "view_range" ? Option.getOrUndefined(Json.parse(value)) : value
+    const value = rest[++i] ?? ""
+    if (key === "view_range") {
+      const parsed = Json.parse(value)
+      const [from, to] = [integer(value), integer(rest[i + 1])]
+      if (Option.isSome(parsed) && Array.isArray(parsed.value)) out[key] = parsed.value
+      else if (from !== undefined && to !== undefined) {
+        out[key] = [from, to]
+        i++
+      }
+    } else out[key] = key === "insert_line" ? integer(value) ?? value : value
   }
   return out
 }
@@ -61,10 +74,15 @@ const flags = (rest: ReadonlyArray<string>): Record<string, unknown> => {
  * @since 0.1.0
  * @category parsing
  */
-export const action = (text: string): { readonly name: string; readonly input: Json.Obj } => {
+export const action = (
+  text: string,
+  /** The file the agent has open (the windowed tools edit it). */
+  openFile: string | undefined = undefined
+): { readonly name: string; readonly input: Json.Obj } => {
   const trimmed = text.trim()
   const [first = ""] = trimmed.split("\n")
   const [command = "", ...rest] = words(first)
+  const path = openFile === undefined ? {} : { path: openFile }
   switch (command) {
     case "open":
       return { name: "open", input: { path: rest[0] ?? "" } }
@@ -76,13 +94,36 @@ export const action = (text: string): { readonly name: string; readonly input: J
       return { name: "search_file", input: { search_term: rest[0] ?? "", ...(rest[1] ? { path: rest[1] } : {}) } }
     case "create":
       return { name: "create", input: { path: rest[0] ?? "" } }
-    case "edit":
-      return { name: "edit (line range)", input: { lines: rest[0] ?? "" } }
-    case "str_replace_editor":
-      return {
-        name: "str_replace_editor",
-        input: { command: rest[0] ?? "", path: rest[1] ?? "", ...flags(rest.slice(2)) }
+    case "edit": {
+      // `edit N:M` then the new lines up to `end_of_edit`; or the windowed `edit 'search' 'replace' [True]`
+      const range = /^(\d+):(\d+)$/.exec(rest[0] ?? "")
+      if (range !== null) {
+        const body = trimmed.split("\n").slice(1)
+        const end = body.lastIndexOf("end_of_edit")
+        return {
+          name: "edit_lines",
+          input: {
+            ...path,
+            start_line: Number(range[1]),
+            end_line: Number(range[2]),
+            text: (end < 0 ? body : body.slice(0, end)).join("\n")
+          }
+        }
       }
+      const [, search = "", replace = "", all] = words(trimmed)
+      return { name: "edit", input: { ...path, old_str: search, new_str: replace, replace_all: all === "True" } }
+    }
+    case "insert": {
+      // the windowed `insert 'text' [line]`: after the line, else at the end of the open file
+      const [, inserted = "", line] = words(trimmed)
+      const after = line !== undefined && /^\d+$/.test(line) ? { insert_line: Number(line) } : {}
+      return { name: "insert", input: { ...path, text: inserted, ...after } }
+    }
+    case "str_replace_editor": {
+      // the quoted arguments may hold new lines: split the whole action, not its first line
+      const [, subcommand = "", path = "", ...options] = words(trimmed)
+      return { name: "str_replace_editor", input: { command: subcommand, path, ...flags(options) } }
+    }
     case "goto":
     case "scroll_up":
     case "scroll_down":
@@ -111,6 +152,8 @@ export const sweAgent: Reader = {
     const builder = new Model.Builder()
     let root: string | undefined
     const steps = document.container === "json" ? Json.arr(document.value, "trajectory") : []
+    // the file open before each step: the previous step's state says it (`n/a` for none)
+    let openFile: string | undefined
     steps.forEach((step, s) => {
       const text = Json.str(step, "action")
       if (text === undefined || text.trim() === "") {
@@ -120,7 +163,11 @@ export const sweAgent: Reader = {
       const rawState = Json.isObj(step) ? step["state"] : undefined
       const state = typeof rawState === "string" ? Option.getOrUndefined(Json.parse(rawState)) : rawState
       root ??= Json.str(state, "working_dir")
-      const { input, name } = action(text)
+      const open = Json.str(state, "open_file")
+      const now = open === undefined || open === "n/a" ? undefined : open
+      // before its first state, the step's own (after it) names the file it edits
+      const { input, name } = action(text, openFile ?? now)
+      openFile = now ?? openFile
       const id = `step-${s + 1}`
       builder.call({ id, name, input, group: id })
       const seconds = Json.num(step, "execution_time")
