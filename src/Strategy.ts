@@ -48,7 +48,6 @@ import type * as Exit from "effect/Exit"
 import * as callFacts from "./internal/strategy/calls.js"
 import * as internal from "./internal/strategy/planner.js"
 import * as turn from "./internal/strategy/runTurn.js"
-import { taskSpan } from "./internal/taskSpan.js"
 import type * as Lane from "./Lane.js"
 import type { CallTimeout, QueueShutdown, TaskCancelled, TaskTimeout } from "./LaneError.js"
 import type * as LaneQueue from "./LaneQueue.js"
@@ -414,9 +413,4 @@ export const runTurn = <A, E, R>(
   execute: (call: ToolCall) => Effect.Effect<A, E, R>,
   options: RunTurnOptions = {}
 ): Effect.Effect<Array<Exit.Exit<A, E | CallTimeout | TaskTimeout | TaskCancelled | QueueShutdown>>, never, R> =>
-  turnSpan(turn.runTurn(queue, calls, execute, options), () => ({
-    "effect_lanes.session_id": queue.sessionId,
-    "effect_lanes.calls": calls.length
-  }))
-
-const turnSpan = taskSpan("Strategy.runTurn")
+  turn.runTurn(queue, calls, execute, options)
