@@ -42,7 +42,9 @@ export const currentTags: FiberRef.FiberRef<SubmissionTags | undefined> = FiberR
 >(undefined)
 
 /**
- * Runs a submission with tags for its tasks.
+ * Runs a submission with tags for its tasks. The ref is set, not scoped (`Effect.locally` costs about as much
+ * as a small submission): the queue takes the tags as it accepts the submission, and taken tags tag nothing, so
+ * the value left behind is inert until the next submission sets its own.
  *
  * @internal
  */
@@ -51,7 +53,7 @@ export const withTags = (
   turn: (() => Strategy.TurnPlan) | undefined
 ) =>
 <A, E, R>(submission: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
-  Effect.locally(submission, currentTags, { calls, turn, taken: false })
+  Effect.zipRight(FiberRef.set(currentTags, { calls, turn, taken: false }), submission)
 
 /**
  * The tags the submitting fiber set for this submission, taken (so no later submission takes them), if any.

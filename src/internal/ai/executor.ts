@@ -22,7 +22,7 @@ import * as RetryPolicy from "../../RetryPolicy.js"
 import * as Strategy from "../../Strategy.js"
 import * as ToolTraits from "../../ToolTraits.js"
 import { describeCause, describeError } from "../describeCause.js"
-import { type CallExit, runTurnWith } from "../strategy/runTurn.js"
+import { type CallExit, runTurnWith, type TurnOutcome } from "../strategy/runTurn.js"
 import { Classifier, RequiresApproval, Timeout } from "./annotations.js"
 import { checkCalls, type Entry, invalidArguments } from "./calls.js"
 import { ToolCallFailure } from "./failure.js"
@@ -189,8 +189,16 @@ export const toResultPart = <Tools extends Record<string, Tool.Any>>(
 }
 
 /** Whether a tool's parameter schema transforms, i.e. its decoded parameters differ from what the model sends. */
-const transforms = (tool: Tool.Any): boolean =>
-  AST.encodedBoundAST(tool.parametersSchema.ast) !== tool.parametersSchema.ast
+const transforms = (tool: Tool.Any): boolean => {
+  let known = transforming.get(tool)
+  if (known === undefined) {
+    known = AST.encodedBoundAST(tool.parametersSchema.ast) !== tool.parametersSchema.ast
+    transforming.set(tool, known)
+  }
+  return known
+}
+
+const transforming = new WeakMap<Tool.Any, boolean>()
 
 /** A call's decoded parameters encoded back, as the toolkit decodes them; unchanged for a schema that does not transform. */
 const encodedParams = (tool: Tool.Any, params: unknown): Either.Either<unknown, string> =>
@@ -233,18 +241,19 @@ export interface Executed<Tools extends Record<string, Tool.Any>> {
   readonly plan: (() => Strategy.TurnPlan) | undefined
 }
 
-/** Asks for every approval at once; each answer is a fiber the call's gate joins. */
+/** Whether a call needs approval: its tool's annotation, or the application's predicate. */
+const needsApproval = <Tools extends Record<string, Tool.Any>>(entry: Runnable<Tools>, options: Options): boolean =>
+  Context.get(entry.tool.annotations, RequiresApproval) || options.needsApproval?.(entry.call) === true
+
+/** Asks for every approval at once, in the scope; each answer is a fiber the call's gate joins. */
 const askAll = <Tools extends Record<string, Tool.Any>>(
   queue: LaneQueue.LaneQueue,
   runnable: ReadonlyArray<Runnable<Tools>>,
+  needs: ReadonlyArray<boolean>,
   options: Options
 ) =>
   Effect.gen(function*() {
-    const needs = runnable.map((entry) =>
-      Context.get(entry.tool.annotations, RequiresApproval) || options.needsApproval?.(entry.call) === true
-    )
     const answers: Array<Fiber.RuntimeFiber<Approver.Decision> | undefined> = new Array(runnable.length)
-    if (!needs.includes(true)) return answers
     const approver = options.approver ??
       Option.getOrElse(yield* Effect.serviceOption(Approver.Approver), () => Approver.denyAll("no approver is set"))
     for (const [i, entry] of runnable.entries()) {
@@ -265,9 +274,22 @@ const askAll = <Tools extends Record<string, Tool.Any>>(
     return answers
   })
 
+/** The gate of each call: none, or the approval it waits for (a denial fails it with `ApprovalDenied`). */
+const gateOf =
+  (answers: ReadonlyArray<Fiber.RuntimeFiber<Approver.Decision> | undefined>) =>
+  (_: Strategy.ToolCall, index: number) => {
+    const answer = answers[index]
+    return answer === undefined ? undefined : Effect.flatMap(
+      Fiber.join(answer),
+      (decision) =>
+        decision._tag === "Approved" ? Effect.void : Effect.fail(new ApprovalDenied({ reason: decision.reason }))
+    )
+  }
+
 /**
  * @internal Runs the calls of a response (malformed ones answered at once) through `Strategy.runTurn` and
- * returns one result part per entry, in order. Never fails.
+ * returns one result part per entry, in order. Never fails. Approvals, if any call needs one, are asked for in
+ * a scope of the turn's, so that interrupting the turn withdraws them.
  */
 export const executeEntries = <Tools extends Record<string, Tool.Any>>(
   queue: LaneQueue.LaneQueue,
@@ -275,7 +297,7 @@ export const executeEntries = <Tools extends Record<string, Tool.Any>>(
   entries: ReadonlyArray<Entry<Tools>>,
   options: Options
 ): Effect.Effect<Executed<Tools>, never, Tool.Requirements<Tools[keyof Tools]>> =>
-  Effect.scoped(Effect.gen(function*() {
+  Effect.suspend(() => {
     const { approver: _approver, needsApproval: _needs, retry = defaultRetry, timeoutOf, ...turnOptions } = options
     const parts: Array<ResultPart<Tools>> = new Array(entries.length)
     const runnable: Array<Runnable<Tools>> = []
@@ -291,7 +313,7 @@ export const executeEntries = <Tools extends Record<string, Tool.Any>>(
       if (Either.isLeft(params)) parts[position] = failurePart(call, "InvalidCall", params.left)
       else runnable.push({ position, tool, call, params: params.right })
     })
-    if (runnable.length === 0) return { parts, plan: undefined }
+    if (runnable.length === 0) return Effect.succeed<Executed<Tools>>({ parts, plan: undefined })
     const tools = specsOf(toolkit.tools, { ...queue.settings.strategy.tools, ...options.tools })
     const schedule = RetryPolicy.toSchedule(retry)
     const handle = handleEncoded(toolkit)
@@ -304,15 +326,6 @@ export const executeEntries = <Tools extends Record<string, Tool.Any>>(
       byCall.set(toolCall, entry)
       return toolCall
     })
-    const answers = yield* askAll(queue, runnable, options)
-    const gate = (_: Strategy.ToolCall, index: number) => {
-      const answer = answers[index]
-      return answer === undefined ? undefined : Effect.flatMap(
-        Fiber.join(answer),
-        (decision) =>
-          decision._tag === "Approved" ? Effect.void : Effect.fail(new ApprovalDenied({ reason: decision.reason }))
-      )
-    }
     const run = (toolCall: Strategy.ToolCall) => {
       const entry = byCall.get(toolCall)
       if (entry === undefined) return Effect.dieMessage(`unknown tool call ${toolCall.id}`)
@@ -320,12 +333,23 @@ export const executeEntries = <Tools extends Record<string, Tool.Any>>(
       if (!Strategy.traitsOf(toolCall, { tools }).idempotent) return handled
       return Effect.retry(handled, { schedule, while: (error) => !isInvalidCall(error) })
     }
-    const outcome = yield* runTurnWith(queue, turn, run, { ...turnOptions, tools }, gate)
-    runnable.forEach((entry, i) => {
-      parts[entry.position] = toResultPart(entry.tool, entry.call, outcome.exits[i] ?? Exit.die("no outcome"))
-    })
-    return { parts, plan: outcome.plan }
-  }))
+    type Outcome = TurnOutcome<
+      Tool.HandlerResult<Tools[keyof Tools]>,
+      Tool.Failure<Tools[keyof Tools]> | AiError.AiError | ApprovalDenied
+    >
+    const collect = (outcome: Outcome): Executed<Tools> => {
+      runnable.forEach((entry, i) => {
+        parts[entry.position] = toResultPart(entry.tool, entry.call, outcome.exits[i] ?? Exit.die("no outcome"))
+      })
+      return { parts, plan: outcome.plan }
+    }
+    const needs = runnable.map((entry) => needsApproval(entry, options))
+    if (!needs.includes(true)) return Effect.map(runTurnWith(queue, turn, run, { ...turnOptions, tools }), collect)
+    return Effect.scoped(
+      Effect.flatMap(askAll(queue, runnable, needs, options), (answers) =>
+        Effect.map(runTurnWith(queue, turn, run, { ...turnOptions, tools }, gateOf(answers)), collect))
+    )
+  })
 
 /** @internal See `LanedToolkit.execute`. */
 export const execute = <Tools extends Record<string, Tool.Any>>(
