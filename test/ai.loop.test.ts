@@ -482,4 +482,26 @@ describe("Strategy.runTurn without @effect/ai", () => {
         "CallTimeout: call a (read) ran past its deadline of 10ms"
       ]])
     }))
+
+  it.scoped("work a call submits itself, and submissions after a turn, carry no call's tags", () =>
+    Effect.gen(function*() {
+      const { Strategy } = yield* Effect.promise(() => import("../src/index.js"))
+      const queue = yield* LaneQueue.make("nested").pipe(
+        Effect.provide(LanesConfig.layerWith({ execute: { mode: "external" } }))
+      )
+      const events = yield* recordEvents(queue)
+      const calls: Array<Strategy.ToolCall> = [
+        { id: "outer", name: "read", args: { path: "a" } },
+        { id: "refused", name: "delete", args: { path: "b" } }
+      ]
+      const exits = yield* Strategy.runTurn(
+        queue,
+        calls,
+        (c) => c.id === "outer" ? queue.submit("query", Effect.succeed("inner")) : Effect.succeed("never")
+      )
+      expect(exits.map((exit) => exit._tag)).toEqual(["Success", "Failure"])
+      yield* queue.submit("query", Effect.succeed("after"))
+      const submitted = byTag(yield* events, "Submitted")
+      expect(submitted.map((event) => event.callId)).toEqual(["outer", undefined, undefined])
+    }))
 })

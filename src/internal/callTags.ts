@@ -43,8 +43,9 @@ export const currentTags: FiberRef.FiberRef<SubmissionTags | undefined> = FiberR
 
 /**
  * Runs a submission with tags for its tasks. The ref is set, not scoped (`Effect.locally` costs about as much
- * as a small submission): the queue takes the tags as it accepts the submission, and taken tags tag nothing, so
- * the value left behind is inert until the next submission sets its own.
+ * as a small submission): the queue takes the tags as it accepts the submission, a submission that never got
+ * that far (refused, or shut down) spends them as it ends, and spent tags tag nothing, so the value left behind
+ * is inert.
  *
  * @internal
  */
@@ -53,7 +54,18 @@ export const withTags = (
   turn: (() => Strategy.TurnPlan) | undefined
 ) =>
 <A, E, R>(submission: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
-  Effect.zipRight(FiberRef.set(currentTags, { calls, turn, taken: false }), submission)
+  Effect.suspend(() => {
+    const tags: SubmissionTags = { calls, turn, taken: false }
+    return Effect.zipRight(
+      FiberRef.set(currentTags, tags),
+      Effect.ensuring(
+        submission,
+        Effect.sync(() => {
+          tags.taken = true
+        })
+      )
+    )
+  })
 
 /**
  * The tags the submitting fiber set for this submission, taken (so no later submission takes them), if any.
