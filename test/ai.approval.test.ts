@@ -3,6 +3,7 @@ import { describe, expect, it } from "@effect/vitest"
 import { Deferred, Effect, Fiber, FiberId, Layer, Ref, Schema, TestClock } from "effect"
 import { Agent, Approver, LanedToolkit, ScriptedModel } from "../src/ai/index.js"
 import { LaneQueue, LanesConfig } from "../src/index.js"
+import { failureOf } from "./ai.shared.js"
 import { settle } from "./utils/harness.js"
 
 // A read (50 ms), a write that needs approval (50 ms), a delete whose approval a per-call predicate decides.
@@ -80,13 +81,6 @@ const call = ScriptedModel.toolCall
 const done = ScriptedModel.response(ScriptedModel.text("done"))
 
 const step = (millis: number) => Effect.zipRight(TestClock.adjust(`${millis} millis`), settle)
-
-const failureOf = (part: LanedToolkit.ResultPart<Tools> | undefined) => {
-  const encoded = part?.encodedResult
-  return typeof encoded === "object" && encoded !== null && "reason" in encoded && "message" in encoded
-    ? { reason: encoded.reason, message: encoded.message }
-    : undefined
-}
 
 describe("approvals that do not stall the turn", () => {
   it.scoped("a read of the response finishes while a write waits for its approval; the write runs once approved", () =>

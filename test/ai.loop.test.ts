@@ -4,6 +4,7 @@ import { Effect, Fiber, HashMap, Logger, LogLevel, Ref, Schema, type Scope, Test
 import { Agent, LanedToolkit, ScriptedModel } from "../src/ai/index.js"
 import { LaneQueue, LanesConfig, type Strategy } from "../src/index.js"
 import type * as LaneEvent from "../src/LaneEvent.js"
+import { failureOf } from "./ai.shared.js"
 import { recordEvents, settle } from "./utils/harness.js"
 
 // Tools of the loop's tests: a read-only lookup, a counter whose parameter transforms (NumberFromString), a
@@ -95,13 +96,6 @@ const finish = <A, E>(fiber: Fiber.RuntimeFiber<A, E>) =>
 
 const run = (toolkit: Toolkit.WithHandler<Tools>, options: Partial<Agent.Options<Tools>> = {}) =>
   Effect.flatMap(Effect.fork(Agent.run({ prompt: "go", toolkit, ...options })), finish)
-
-const failureOf = (part: LanedToolkit.ResultPart<Tools> | undefined) => {
-  const encoded = part?.encodedResult
-  return typeof encoded === "object" && encoded !== null && "reason" in encoded && "message" in encoded
-    ? { reason: encoded.reason, message: String(encoded.message) }
-    : undefined
-}
 
 describe("Agent.run: malformed calls are results", () => {
   it.scoped("a wrong type and an unknown tool answer InvalidCall; the valid sibling runs; the loop goes on", () =>
