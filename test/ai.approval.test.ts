@@ -260,4 +260,20 @@ describe("Approver.external: approvals the host completes", () => {
           "the call was not approved: no answer within 1m"
         ])
       }), { control: { concurrency: 4 } }))
+
+  it.scoped("interrupting the loop withdraws the approvals it asked for", () =>
+    session([ScriptedModel.response(call("w1", "write", { path: "1" }), call("w2", "write", { path: "2" })), done], ({
+      log,
+      queue,
+      toolkit
+    }) =>
+      Effect.gen(function*() {
+        const fiber = yield* Effect.fork(Agent.run({ prompt: "go", toolkit }).pipe(Effect.provide(Approver.external())))
+        yield* settle
+        expect(yield* queue.pendingExternal).toHaveLength(2)
+        yield* Fiber.interrupt(fiber)
+        expect(yield* queue.pendingExternal).toEqual([])
+        expect((yield* queue.stats).totalActive).toBe(0)
+        expect(yield* Ref.get(log.lines)).toEqual([])
+      })))
 })
