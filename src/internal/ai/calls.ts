@@ -226,18 +226,17 @@ export const readRaw = <Tools extends Record<string, Tool.Any>>(
       problem(args.left)
       continue
     }
-    const parameters = Schema.make<unknown, unknown, never>(tool.parametersSchema.ast)
-    const checked = Schema.decodeUnknownEither(parameters, { errors: "all" })(args.right)
-    if (Either.isLeft(checked)) {
-      problem(badParameters(name, describeParseError(checked.left)))
-      continue
-    }
     const decoded = decodePart({ ...part, id, params: args.right })
     if (Either.isLeft(decoded) || decoded.right.type !== "tool-call") {
+      // every bad field of the arguments, or else what is wrong with the call itself
+      const parameters = Schema.make<unknown, unknown, never>(tool.parametersSchema.ast)
+      const checked = Schema.decodeUnknownEither(parameters, { errors: "all" })(args.right)
       problem(
-        `the call of tool ${JSON.stringify(name)} is malformed: ${
-          Either.isLeft(decoded) ? describeParseError(decoded.left) : "not a tool call"
-        }`
+        Either.isLeft(checked)
+          ? badParameters(name, describeParseError(checked.left))
+          : `the call of tool ${JSON.stringify(name)} is malformed: ${
+            Either.isLeft(decoded) ? describeParseError(decoded.left) : "not a tool call"
+          }`
       )
       continue
     }
