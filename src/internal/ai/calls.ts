@@ -181,6 +181,31 @@ export const unreadableResponse = (error: AiError.AiError): string =>
     cut(describeError(error), 500)
   }. Send the tool calls again, each with complete, valid JSON arguments.`
 
+/** A decoder of a toolkit's response parts. */
+type PartDecoder<Tools extends Record<string, Tool.Any>> = (
+  part: unknown
+) => Either.Either<Response.Part<Tools>, ParseResult.ParseError>
+
+/**
+ * The part decoders built so far, by toolkit. Building `Response.Part(toolkit)` and compiling its parsers costs
+ * about a hundred decodes (measured: 6.4 ms against 46 µs per part, under load), so it is done once per toolkit.
+ */
+const decoders = new WeakMap<object, unknown>()
+
+/**
+ * The decoder of a toolkit's response parts, built once. The cast is safe: only this function writes the map,
+ * and the value it stores for a toolkit is the decoder built from that toolkit.
+ */
+const partDecoder = <Tools extends Record<string, Tool.Any>>(
+  toolkit: Toolkit.WithHandler<Tools>
+): PartDecoder<Tools> => {
+  const known = decoders.get(toolkit)
+  if (known !== undefined) return known as PartDecoder<Tools>
+  const decoder: PartDecoder<Tools> = Schema.decodeUnknownEither(Response.Part(toolkit))
+  decoders.set(toolkit, decoder)
+  return decoder
+}
+
 /**
  * @internal Reads a response part by part, after `generateText` failed to decode it as a whole: a tool call of
  * an unknown tool, with arguments that do not decode (or do not parse as JSON), or with a repeated ID is
@@ -190,7 +215,7 @@ export const readRaw = <Tools extends Record<string, Tool.Any>>(
   toolkit: Toolkit.WithHandler<Tools>,
   raw: ReadonlyArray<unknown>
 ): Option.Option<Read<Tools>> => {
-  const decodePart = Schema.decodeUnknownEither(Response.Part(toolkit))
+  const decodePart = partDecoder(toolkit)
   const seen = new Set<string>()
   const content: Array<Response.Part<Tools>> = []
   const entries: Array<Entry<Tools>> = []
