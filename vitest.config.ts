@@ -6,6 +6,7 @@ export const entryPoints = ["ai", "cluster", "otel", "tools"].map((entry) => ({
   find: new RegExp(`^effect-lanes/${entry}$`),
   replacement: fileURLToPath(new URL(`./src/${entry}/index.ts`, import.meta.url))
 })).concat([
+  { find: /^effect-lanes\/ai\/tools$/, replacement: fileURLToPath(new URL("./src/ai/tools.ts", import.meta.url)) },
   { find: /^effect-lanes$/, replacement: fileURLToPath(new URL("./src/index.ts", import.meta.url)) },
   { find: /^effect-lanes\/(\w+)$/, replacement: fileURLToPath(new URL("./src/$1.ts", import.meta.url)) }
 ])

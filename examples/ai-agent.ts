@@ -1,7 +1,9 @@
 /**
  * An @effect/ai agent whose tool calls run through the lanes (`effect-lanes/ai`), over this repository with the
- * built-in read-only tools (`read`, `ls`, `glob`, `grep` from `Tools`), each annotated `Tool.Readonly` so that
- * one response's calls overlap in one wave of the query lane. The model calls go through the generate lane.
+ * built-in tools as an @effect/ai toolkit in one line (`BuiltinTools.withHandlers`, from `effect-lanes/ai/tools`):
+ * `read`, `ls`, `glob`, `grep` are annotated read-only, so one response's calls overlap in one wave of the query
+ * lane; `write`, `edit` and `bash` (unless its command is plainly read-only) run alone. The model calls go
+ * through the generate lane.
  *
  * Offline by default: a scripted model plays three recorded responses (a wave of four reads, two reads of which
  * one fails and comes back to the model as a failure result, a closing text). With `OPENAI_API_KEY` set and
@@ -9,64 +11,13 @@
  *
  * Run with `npx tsx examples/ai-agent.ts`.
  */
-import { Tool, Toolkit } from "@effect/ai"
 import { FetchHttpClient } from "@effect/platform"
 import { NodeContext, NodeRuntime } from "@effect/platform-node"
-import { Config, Console, Context, Effect, Layer, Option, Schema } from "effect"
+import { Config, Console, Effect, Layer, Option } from "effect"
 import { LaneQueue, LanesConfig } from "effect-lanes"
 import { Agent, ScriptedModel } from "effect-lanes/ai"
+import { BuiltinTools } from "effect-lanes/ai/tools"
 import { Tools } from "effect-lanes/tools"
-
-/** The annotations of a local read: read-only, not destructive, idempotent, closed-world. */
-const localRead = Context.make(Tool.Readonly, true).pipe(
-  Context.add(Tool.Destructive, false),
-  Context.add(Tool.Idempotent, true),
-  Context.add(Tool.OpenWorld, false)
-)
-
-const Read = Tool.make("read", {
-  description: "Read a text file of the repository; at most `limit` lines",
-  parameters: { path: Schema.String, limit: Schema.optional(Schema.Int) },
-  success: Schema.String,
-  failure: Schema.String
-}).annotateContext(localRead)
-
-const Ls = Tool.make("ls", {
-  description: "List a directory of the repository",
-  parameters: { path: Schema.optional(Schema.String) },
-  success: Schema.Array(Schema.Struct({ name: Schema.String, type: Schema.String })),
-  failure: Schema.String
-}).annotateContext(localRead)
-
-const Glob = Tool.make("glob", {
-  description: "Find files matching a glob under a directory",
-  parameters: { pattern: Schema.String, path: Schema.optional(Schema.String) },
-  success: Schema.Array(Schema.String),
-  failure: Schema.String
-}).annotateContext(localRead)
-
-const Grep = Tool.make("grep", {
-  description: "Search files for lines matching a regular expression",
-  parameters: { pattern: Schema.String, path: Schema.optional(Schema.String) },
-  success: Schema.Array(Schema.Struct({ path: Schema.String, line: Schema.Number, text: Schema.String })),
-  failure: Schema.String
-}).annotateContext(localRead)
-
-const RepoTools = Toolkit.make(Read, Ls, Glob, Grep)
-
-/** The handlers: the built-in tools, their errors as messages the model reads. */
-const handlers = RepoTools.toLayer(Effect.gen(function*() {
-  const tools = yield* Tools.Tools
-  const message = (error: { readonly message: string }) => error.message
-  return {
-    read: ({ limit, path }) => Effect.mapError(tools.read(limit === undefined ? { path } : { path, limit }), message),
-    ls: ({ path }) => Effect.mapError(tools.ls(path === undefined ? {} : { path }), message),
-    glob: ({ path, pattern }) =>
-      Effect.mapError(tools.glob(path === undefined ? { pattern } : { pattern, path }), message),
-    grep: ({ path, pattern }) =>
-      Effect.mapError(tools.grep(path === undefined ? { pattern } : { pattern, path }), message)
-  }
-}))
 
 /** Three recorded responses: a wave of four reads, two reads (one of a missing file), a closing text. */
 const script: ScriptedModel.Script = {
@@ -110,7 +61,7 @@ const modelLayer = Effect.gen(function*() {
 })
 
 const program = Effect.gen(function*() {
-  const toolkit = yield* RepoTools
+  const toolkit = yield* BuiltinTools.withHandlers
   const queue = yield* LaneQueue.LaneQueue
   const result = yield* Agent.run({
     prompt: "What does src/ai of this repository provide? Use the tools; answer in two sentences.",
@@ -120,6 +71,9 @@ const program = Effect.gen(function*() {
   for (const step of result.steps) {
     const calls = step.response.toolCalls.map((call) => `${call.name}(${JSON.stringify(call.params)})`)
     yield* Console.log(`step ${step.index}: ${calls.length === 0 ? "no tool calls" : calls.join(", ")}`)
+    for (const stage of step.plan?.stages ?? []) {
+      yield* Console.log(`  ${stage.kind} of ${stage.calls.length}: ${stage.plan._tag}, ${stage.plan.reason}`)
+    }
     for (const part of step.toolResults) {
       const preview = JSON.stringify(part.encodedResult).slice(0, 70)
       yield* Console.log(`  ${part.id} ${part.name}: ${part.isFailure ? "FAILED" : "ok"} ${preview}`)
@@ -137,7 +91,6 @@ Effect.gen(function*() {
   const model = yield* modelLayer
   yield* Console.log(`model: ${model.name}; tools over ${path}`)
   yield* program.pipe(
-    Effect.provide(handlers),
     Effect.provide(Tools.layer({ root: path })),
     Effect.provide(LaneQueue.layer("session-ai")),
     Effect.provide(model.layer)

@@ -39,6 +39,23 @@ export class TaskTimeout extends Schema.TaggedError<TaskTimeout>()("TaskTimeout"
 }
 
 /**
+ * A tool call ran past its own deadline (`timeout` of its `ToolSpec` or of the call) and was interrupted; the
+ * lane's timeout, if any, stays the outer bound. `callId` and `tool` name the call, `timeout` the limit.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class CallTimeout extends Schema.TaggedError<CallTimeout>()("CallTimeout", {
+  callId: Schema.String,
+  tool: Schema.String,
+  timeout: Schema.DurationFromSelf
+}) {
+  override get message(): string {
+    return `call ${this.callId} (${this.tool}) ran past its deadline of ${Duration.format(this.timeout)}`
+  }
+}
+
+/**
  * `drain` reached its deadline while tasks were still pending or running.
  *
  * @since 0.1.0

@@ -10,10 +10,17 @@
  * last. `LanePressure` and `LaneIdle` describe a lane and carry the task that tipped it. `Dropped`
  * tells a subscriber that fell more than 4096 events behind how many it lost (sliding buffer).
  *
+ * A task that runs a tool call of a turn (`Strategy.runTurn`, and so `effect-lanes/ai`) also carries the
+ * call's `tool` name and `callId` in every event of it. The turn's plan comes once, as `TurnPlanned`, right
+ * after the `Submitted` of the turn's first task (and before its `Started`). A running task may report
+ * `Progress` (`LaneQueue.reportProgress`; an MCP server's `notifications/progress`), between its `Started`
+ * and its final event. Events cost nothing to build when no one subscribes.
+ *
  * @since 0.1.0
  */
 import * as Data from "effect/Data"
 import type * as Lane from "./Lane.js"
+import type * as Strategy from "./Strategy.js"
 import type * as TaskId from "./TaskId.js"
 
 /**
@@ -27,6 +34,23 @@ export interface Common {
   readonly lane: Lane.Lane
   /** Epoch milliseconds from Effect's `Clock`. */
   readonly at: number
+  /** The tool of the call the task runs, for a task of a turn (`Strategy.runTurn`); absent otherwise. */
+  readonly tool?: string
+  /** The ID of the call the task runs (as the model gave it), for a task of a turn; absent otherwise. */
+  readonly callId?: string
+}
+
+/**
+ * How far a running task got, as it reports it: `progress` so far, out of `total` when known (both in the
+ * reporter's units, e.g. MCP's), and a short `message`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface ProgressUpdate {
+  readonly progress: number
+  readonly total?: number | undefined
+  readonly message?: string | undefined
 }
 
 /**
@@ -73,6 +97,14 @@ export type LaneEvent = Data.TaggedEnum<{
    * gets this event first on its next pull.
    */
   Dropped: Common & { readonly count: number }
+  /**
+   * The plan of a turn of tool calls (`Strategy.runTurn`): its stages in order, each with its calls, its plan
+   * and the plan's reason (the figures it used). Comes right after the `Submitted` of the turn's first task,
+   * whose ID, lane, tool and call it carries.
+   */
+  TurnPlanned: Common & { readonly turn: Strategy.TurnPlan }
+  /** The running task reported how far it got (`LaneQueue.reportProgress`, MCP's progress notifications). */
+  Progress: Common & ProgressUpdate
 }>
 
 const constructors = Data.taggedEnum<LaneEvent>()
@@ -95,11 +127,13 @@ export const {
   Failed,
   LaneIdle,
   LanePressure,
+  Progress,
   Promoted,
   Retrying,
   Started,
   Submitted,
-  TimedOut
+  TimedOut,
+  TurnPlanned
 } = constructors
 
 /**

@@ -340,6 +340,16 @@ export interface LaneQueue {
 export const eventBufferCapacity: number = internal.eventBufferCapacity
 
 /**
+ * Publishes a `Progress` event for the task the caller runs in (its ID, lane, and the tool call it runs, if
+ * any): for a long tool call that can say how far it got. Does nothing outside a task of a queue, and costs
+ * nothing to build when no one subscribes.
+ *
+ * @since 0.1.0
+ * @category progress
+ */
+export const reportProgress: (update: LaneEvent.ProgressUpdate) => Effect.Effect<void> = internal.reportProgress
+
+/**
  * The session queue service's tag. The contract names both the service interface and its tag
  * `LaneQueue` (`make` returns a `LaneQueue`), so the tag is a `GenericTag` over the interface, as in
  * `@effect/platform`'s `Etag`, rather than a tag class whose instance type would shadow the interface.

@@ -42,14 +42,14 @@
  *
  * @since 0.1.0
  */
+import type * as Duration from "effect/Duration"
 import type * as Effect from "effect/Effect"
 import type * as Exit from "effect/Exit"
 import * as callFacts from "./internal/strategy/calls.js"
 import * as internal from "./internal/strategy/planner.js"
 import * as turn from "./internal/strategy/runTurn.js"
-import { taskSpan } from "./internal/taskSpan.js"
 import type * as Lane from "./Lane.js"
-import type { QueueShutdown, TaskCancelled, TaskTimeout } from "./LaneError.js"
+import type { CallTimeout, QueueShutdown, TaskCancelled, TaskTimeout } from "./LaneError.js"
 import type * as LaneQueue from "./LaneQueue.js"
 import * as LatencyModel from "./LatencyModel.js"
 import type * as Traits from "./ToolTraits.js"
@@ -82,6 +82,8 @@ export interface ToolCall {
   readonly args?: unknown
   /** What this call does; wins over everything its tool declares. */
   readonly traits?: Partial<Traits.ToolTraits> | undefined
+  /** This call's deadline; wins over its tool's declared `timeout` (see {@link runTurn}). */
+  readonly timeout?: Duration.DurationInput | undefined
 }
 
 /**
@@ -302,6 +304,49 @@ export interface Stage {
 }
 
 /**
+ * One call of a planned turn: its ID and tool, the lane it runs in, the latency the plan expected of it (ms:
+ * learned, declared, or the prior of its traits) and its deadline in ms when it has one.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface PlannedCall {
+  readonly id: string
+  readonly name: string
+  readonly lane: Lane.Lane
+  readonly estimateMillis: number
+  readonly timeoutMillis?: number
+}
+
+/**
+ * One stage of a planned turn: how it was formed, its plan (with the reason and the figures it used) and its
+ * calls in call order.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface PlannedStage {
+  readonly kind: StageKind
+  readonly plan: Plan
+  readonly calls: ReadonlyArray<PlannedCall>
+}
+
+/**
+ * How {@link runTurn} planned one turn: its stages in the order they run, the width a parallel wave could use
+ * (the query lane's concurrency at the time) and the queue overhead per task the cost rule charged (ms).
+ * Published as the `TurnPlanned` event and logged at Debug level; `Agent.Step` carries it. A wave that
+ * `resolvePath` splits again on real paths (with `parallelWrites`) runs as the smaller waves it splits into.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface TurnPlan {
+  readonly stages: ReadonlyArray<PlannedStage>
+  readonly width: number
+  readonly perTaskOverheadMillis: number
+}
+
+/**
  * Settings of {@link stages}: the planner's options (`parallelWrites` and `root` included).
  *
  * @since 0.1.0
@@ -347,6 +392,15 @@ export interface RunTurnOptions extends TurnOptions {
  * overridden by `options`; the width is the query lane's current concurrency. Every call's run time feeds
  * the model, and every stage's time beyond its calls' the queue's overhead per task.
  *
+ * A call with a deadline (its own `timeout`, else its tool's declared `timeout`) is interrupted when it runs
+ * past it and ends with `CallTimeout` (the limit named); the deadline covers the call's work, not its wait for
+ * a permit, and the lane's timeout stays the outer bound. A deadline that is not a valid duration is a defect
+ * of that call, which then does not run.
+ *
+ * Every task of the turn carries its call's `tool` and `callId` in its events; the plan (a {@link TurnPlan})
+ * is published as a `TurnPlanned` event right after the first task's `Submitted`, and logged at Debug level
+ * (one line per turn). Neither is built when no one subscribes or logs at Debug.
+ *
  * Traced as `Strategy.runTurn` when the application installed a tracer (as the queue's per-task
  * operations are: `Effect.fn`'s span on every call costs about as much as a one-call turn itself).
  *
@@ -358,10 +412,5 @@ export const runTurn = <A, E, R>(
   calls: ReadonlyArray<ToolCall>,
   execute: (call: ToolCall) => Effect.Effect<A, E, R>,
   options: RunTurnOptions = {}
-): Effect.Effect<Array<Exit.Exit<A, E | TaskTimeout | TaskCancelled | QueueShutdown>>, never, R> =>
-  turnSpan(turn.runTurn(queue, calls, execute, options), () => ({
-    "effect_lanes.session_id": queue.sessionId,
-    "effect_lanes.calls": calls.length
-  }))
-
-const turnSpan = taskSpan("Strategy.runTurn")
+): Effect.Effect<Array<Exit.Exit<A, E | CallTimeout | TaskTimeout | TaskCancelled | QueueShutdown>>, never, R> =>
+  turn.runTurn(queue, calls, execute, options)

@@ -12,6 +12,7 @@
  *
  * @since 0.1.0
  */
+import type * as Duration from "effect/Duration"
 import * as Schema from "effect/Schema"
 import type * as Lane from "./Lane.js"
 
@@ -145,7 +146,9 @@ export interface Resource {
  *   it is not); it must be total, and anything it throws counts as "no verdict";
  * - `resources`: the files a call touches, for write conflicts; by default the string field `path`,
  *   `file_path`, `filePath`, `absolutePath` or `file` of the arguments, written unless the call is read-only;
- * - `latencyMillis`: the expected latency of a call before the session has measured any (a prior), in ms.
+ * - `latencyMillis`: the expected latency of a call before the session has measured any (a prior), in ms;
+ * - `timeout`: the deadline of each call once it runs (`Strategy.runTurn` interrupts a call past it and ends it
+ *   with `CallTimeout`); a call's own `timeout` wins over it, and the lane's timeout stays the outer bound.
  *
  * @since 0.1.0
  * @category models
@@ -156,6 +159,7 @@ export interface ToolSpec {
   readonly classify?: ((args: unknown) => Partial<ToolTraits>) | undefined
   readonly resources?: ((args: unknown) => ReadonlyArray<Resource>) | undefined
   readonly latencyMillis?: number | undefined
+  readonly timeout?: Duration.DurationInput | undefined
 }
 
 /**

@@ -4,9 +4,9 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js"
 import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js"
 import { Server } from "@modelcontextprotocol/sdk/server/index.js"
 import { CallToolRequestSchema, ListToolsRequestSchema } from "@modelcontextprotocol/sdk/types.js"
-import { Effect } from "effect"
+import { Effect, Stream } from "effect"
 import { LanedToolkit, McpTools, ScriptedModel } from "../src/ai/index.js"
-import { LaneQueue, LanesConfig, RetryPolicy, Strategy, ToolTraits } from "../src/index.js"
+import { type LaneEvent, LaneQueue, LanesConfig, RetryPolicy, Strategy, ToolTraits } from "../src/index.js"
 
 const object = { type: "object", properties: { q: { type: "string" } } } as const
 
@@ -25,7 +25,8 @@ const listed = [
     inputSchema: object,
     annotations: { idempotentHint: true }
   },
-  { name: "read", description: "No annotations; its name routes to the query lane", inputSchema: object }
+  { name: "read", description: "No annotations; its name routes to the query lane", inputSchema: object },
+  { name: "index", description: "Reports its progress", inputSchema: object, annotations: { readOnlyHint: true } }
 ]
 
 interface ServerState {
@@ -46,8 +47,18 @@ const connected = Effect.acquireRelease(
     const state: ServerState = { running: 0, peak: 0, calls: [], flakyFailures: 0 }
     const server = new Server({ name: "in-process", version: "1.0.0" }, { capabilities: { tools: {} } })
     server.setRequestHandler(ListToolsRequestSchema, async () => ({ tools: listed }))
-    server.setRequestHandler(CallToolRequestSchema, async (request) => {
+    server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
       const { name } = request.params
+      const progressToken = request.params._meta?.progressToken
+      if (name === "index" && progressToken !== undefined) {
+        for (const progress of [1, 2]) {
+          await extra.sendNotification({
+            method: "notifications/progress",
+            params: { progressToken, progress, total: 2, message: `${"x".repeat(600)} ${progress}` }
+          })
+          await turns(2)
+        }
+      }
       state.calls.push(name)
       state.running++
       state.peak = Math.max(state.peak, state.running)
@@ -104,8 +115,14 @@ describe("McpTools: annotations -> traits", () => {
     const trusted = McpTools.specs(listed, { trusted: true })
     const untrusted = McpTools.specs(listed)
     const lane = (name: string, tools: ToolTraits.ToolSpecs) => Strategy.laneOf({ id: name, name }, { tools })
-    expect(listed.map((tool) => lane(tool.name, trusted))).toEqual(["query", "execute", "execute", "query"])
-    expect(listed.map((tool) => lane(tool.name, untrusted))).toEqual(["execute", "execute", "execute", "execute"])
+    expect(listed.map((tool) => lane(tool.name, trusted))).toEqual(["query", "execute", "execute", "query", "query"])
+    expect(listed.map((tool) => lane(tool.name, untrusted))).toEqual([
+      "execute",
+      "execute",
+      "execute",
+      "execute",
+      "execute"
+    ])
   })
 })
 
@@ -114,7 +131,7 @@ describe("McpTools: an MCP server in process", () => {
     Effect.scoped(Effect.gen(function*() {
       const { client } = yield* connected
       const mcp = yield* McpTools.toolkit(client, { trusted: true })
-      expect(mcp.tools.map((tool) => tool.name)).toEqual(["search", "drop_table", "flaky", "read"])
+      expect(mcp.tools.map((tool) => tool.name)).toEqual(["search", "drop_table", "flaky", "read", "index"])
       const search = mcp.toolkit.tools["search"]
       expect(search && LanedToolkit.traitsOf(search)).toEqual(ToolTraits.localRead)
       const untrusted = yield* McpTools.toolkit(client)
@@ -156,5 +173,68 @@ describe("McpTools: an MCP server in process", () => {
       expect(untrusted.parts[0]?.isFailure).toBe(true)
       expect(untrusted.parts[0]?.encodedResult).toMatchObject({ _tag: "ToolCallFailure", reason: "Failed" })
       expect(untrusted.state.calls).toEqual(["flaky"])
+    })))
+})
+
+/** A client whose `tools/list` gives `tools` on every page, under a fresh cursor each time, for `pages` pages. */
+const repeating = (pages: number): McpTools.McpClient => ({
+  listTools: async (params) => {
+    const page = Number(params?.cursor ?? "0")
+    return {
+      tools: listed.slice(0, 3),
+      ...(page + 1 < pages ? { nextCursor: String(page + 1) } : {})
+    }
+  },
+  callTool: async () => ({ content: [] })
+})
+
+describe("McpTools: listing", () => {
+  it.effect("a server that repeats its tools under fresh cursors lists each tool once", () =>
+    Effect.gen(function*() {
+      const mcp = yield* McpTools.toolkit(repeating(20))
+      expect(mcp.tools.map((tool) => tool.name)).toEqual(["search", "drop_table", "flaky"])
+      expect(Object.keys(mcp.toolkit.tools)).toEqual(["search", "drop_table", "flaky"])
+      expect(Object.keys(mcp.specs)).toEqual(["search", "drop_table", "flaky"])
+    }))
+
+  it.effect("a server that never stops paging fails after listLimits.pages pages", () =>
+    Effect.gen(function*() {
+      const error = yield* Effect.flip(McpTools.toolkit(repeating(Number.POSITIVE_INFINITY)))
+      expect(error._tag).toBe("UnknownError")
+      expect(error.message).toContain(`more than ${McpTools.listLimits.pages} pages`)
+      const ok = yield* McpTools.toolkit(repeating(McpTools.listLimits.pages))
+      expect(ok.tools).toHaveLength(3)
+    }))
+})
+
+describe("McpTools: progress", () => {
+  it.live("notifications/progress of a call are Progress events of its task, with its tool and ID", () =>
+    Effect.scoped(Effect.gen(function*() {
+      const { client } = yield* connected
+      const mcp = yield* McpTools.toolkit(client, { trusted: true })
+      const queue = yield* LaneQueue.make("mcp").pipe(Effect.provide(LanesConfig.layerWith({})))
+      const stream = yield* queue.subscribe
+      const response = yield* LanguageModel.generateText({
+        prompt: "go",
+        toolkit: mcp.toolkit,
+        disableToolCallResolution: true
+      }).pipe(Effect.provide(ScriptedModel.layer({ responses: [ScriptedModel.response(call("p1", "index"))] })))
+      const parts = yield* LanedToolkit.resolve(queue, mcp.toolkit, response)
+      expect(parts[0]?.isFailure).toBe(false)
+      yield* queue.shutdown
+      const events = yield* stream.pipe(
+        Stream.takeUntil((event) => event._tag === "Completed"),
+        Stream.runCollect
+      )
+      const progress = [...events].filter((event): event is Extract<LaneEvent.LaneEvent, { _tag: "Progress" }> =>
+        event._tag === "Progress"
+      )
+      expect(progress.map((event) => [event.tool, event.callId, event.progress, event.total])).toEqual([
+        ["index", "p1", 1, 2],
+        ["index", "p1", 2, 2]
+      ])
+      expect(progress[0]?.message).toHaveLength(500)
+      const completed = [...events].find((event) => event._tag === "Completed")
+      expect(progress.every((event) => event.taskId === completed?.taskId)).toBe(true)
     })))
 })

@@ -6,7 +6,7 @@ import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
 
-const entries = { ai: ["Agent", "LanedToolkit", "McpTools", "ScriptedModel"], cluster: ["Command", "SessionCluster", "SessionEntity", "ToolRegistry"], tools: ["Tools"], otel: ["Otel"] }
+const entries = { ai: ["Agent", "Approver", "LanedToolkit", "McpTools", "ScriptedModel"], "ai/tools": ["BuiltinTools"], cluster: ["Command", "SessionCluster", "SessionEntity", "ToolRegistry"], tools: ["Tools"], otel: ["Otel"] }
 for (const [entry, names] of Object.entries(entries)) {
   const module = await import(`effect-lanes/${entry}`)
   for (const name of names) if (module[name] === undefined) throw new Error(`effect-lanes/${entry} lacks ${name}`)

@@ -4,10 +4,25 @@
  * response calls no tool or `maxSteps` model calls were made.
  *
  * Every model call goes through the session's `generate` lane, so its concurrency, rate limit (default 60 per
- * minute), timeout and retry policy apply to it. Each step runs in an `Agent.step` span (attributes `step`,
- * `sessionId`, `toolCalls`). Interrupting the loop interrupts the model call or the tool calls in flight.
- * A tool call never fails the loop (it becomes a failure result the model reads); a model call that fails
- * does, with its `AiError` or the lane's `TaskTimeout`.
+ * minute), timeout and retry policy apply to it. Each step runs in an `Agent.step` span (attributes
+ * `effect_lanes.step`, `effect_lanes.session_id`, `effect_lanes.calls`). Interrupting the loop interrupts the
+ * model call or the tool calls in flight.
+ *
+ * A tool call never fails the loop: it becomes a result the model reads. That includes the mistakes real
+ * models make (by default, `onMalformedCall: "return"`): a call of an unknown tool (the result names the tools
+ * there are), arguments that do not decode (each bad field's path and what was expected), argument JSON that
+ * does not parse, a call ID repeated within a response. Such a call does not run, its siblings run as planned,
+ * and the loop goes on; the step lists it in `malformedCalls`. This holds on the providers' path too
+ * (`@effect/ai-openai`, `@effect/ai-anthropic`), which decode through the same `LanguageModel`: `generateText`
+ * fails a response with one bad call as a whole, and the loop reads that response again part by part. A
+ * provider that cannot read a response at all (OpenAI's fails a response whose argument JSON does not parse,
+ * and keeps none of its parts) leaves nothing to answer per call: the loop tells the model in a user message
+ * (`Step.feedback`) and asks again, within `maxSteps`. `onMalformedCall: "fail"` fails the loop with
+ * `AiError.MalformedOutput` instead, as `@effect/ai` does. A model call that fails for any other reason fails
+ * the loop, with its `AiError` or the lane's `TaskTimeout`.
+ *
+ * Each step carries the plan its calls ran by (`Step.plan`: stages, calls, plans and their reasons), which is
+ * also published as a `TurnPlanned` event and logged at Debug level.
  *
  * Streaming: not provided. `@effect/ai`'s `streamText` resolves tool calls per chunk inside its own stream,
  * and a stream does not fit a lane's permit (held until the consumer finishes); `run` is the supported path.
@@ -23,6 +38,7 @@ import * as Effect from "effect/Effect"
 import * as internal from "../internal/ai/agent.js"
 import type { QueueShutdown, TaskCancelled, TaskTimeout } from "../LaneError.js"
 import type * as LaneQueue from "../LaneQueue.js"
+import type * as Strategy from "../Strategy.js"
 import type * as LanedToolkit from "./LanedToolkit.js"
 
 /**
@@ -35,8 +51,10 @@ export { InvalidAgentOptions } from "../internal/ai/agent.js"
 
 /**
  * Settings of {@link run}: the prompt, the toolkit with its handlers, `maxSteps` (model calls at most,
- * default {@link defaultMaxSteps}), the model's `toolChoice`, and those of `LanedToolkit.execute` for the
- * tool calls (`tools` declarations, `retry`, the planner's options).
+ * default {@link defaultMaxSteps}), the model's `toolChoice`, `onMalformedCall` (`"return"`, the default: a
+ * malformed call becomes an `InvalidCall` result and the loop goes on; `"fail"`: the loop fails with
+ * `AiError.MalformedOutput`), and those of `LanedToolkit.execute` for the tool calls (`tools` declarations,
+ * `retry`, `timeoutOf`, `needsApproval`, `approver`, the planner's options).
  *
  * @since 0.1.0
  * @category models
@@ -46,11 +64,14 @@ export interface Options<Tools extends Record<string, Tool.Any>> extends LanedTo
   readonly toolkit: Toolkit.WithHandler<Tools>
   readonly maxSteps?: number | undefined
   readonly toolChoice?: LanguageModel.ToolChoice<Extract<keyof Tools, string>> | undefined
+  readonly onMalformedCall?: "return" | "fail" | undefined
 }
 
 /**
- * One step: the model's response (tool calls unresolved) and the results of its tool calls, in call order.
- * `index` counts from 1.
+ * One step (`index` counts from 1): the model's `response` (the calls that decoded, their params decoded
+ * once; tool calls unresolved), the calls that could not run as given (`malformedCalls`), one result per call
+ * in call order (`toolResults`, malformed calls included), the `plan` the calls ran by (none when no call
+ * ran), and, when the provider could not read the response at all, the `feedback` the model was sent instead.
  *
  * @since 0.1.0
  * @category models
@@ -58,7 +79,10 @@ export interface Options<Tools extends Record<string, Tool.Any>> extends LanedTo
 export interface Step<Tools extends Record<string, Tool.Any>> {
   readonly index: number
   readonly response: LanguageModel.GenerateTextResponse<Tools>
+  readonly malformedCalls: ReadonlyArray<LanedToolkit.MalformedCall>
   readonly toolResults: ReadonlyArray<LanedToolkit.ResultPart<Tools>>
+  readonly plan: Strategy.TurnPlan | undefined
+  readonly feedback?: string | undefined
 }
 
 /**

@@ -14,6 +14,14 @@
 export * as Agent from "./Agent.js"
 
 /**
+ * Who approves a tool call before it runs: an Effect of the application's, or the host through the queue's
+ * external tasks.
+ *
+ * @since 0.1.0
+ */
+export * as Approver from "./Approver.js"
+
+/**
  * A toolkit's tool calls through `Strategy.runTurn`, planned by the tools' annotations.
  *
  * @since 0.1.0

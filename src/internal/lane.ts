@@ -14,7 +14,7 @@ import * as LaneEvent from "../LaneEvent.js"
 import type * as LanesConfig from "../LanesConfig.js"
 import * as RetryPolicy from "../RetryPolicy.js"
 import { describeError } from "./describeCause.js"
-import type { Ledger } from "./ledger.js"
+import { common, type Ledger } from "./ledger.js"
 import { Line } from "./line.js"
 import type { Claim, PrioritySemaphore, TokenBucket } from "./prioritySemaphore.js"
 import { currentWorker, type Restore, type Task, type WorkerSlot, type Wrap } from "./task.js"
@@ -93,6 +93,10 @@ export class LaneRuntime {
   private readonly gated: boolean
   private closed = false
   readonly wrap: Wrap
+  /** Publishes a running task's progress; one closure for every slot of the lane. */
+  private readonly progress = (task: Task, update: LaneEvent.ProgressUpdate): void => {
+    if (task.state === "running") this.ledger.progress(task, update)
+  }
 
   constructor(
     readonly lane: Lane.Lane,
@@ -169,7 +173,7 @@ export class LaneRuntime {
    */
   startNow(task: Task, refs: FiberRefs.FiberRefs): void {
     this.begin(task)
-    const slot: WorkerSlot = { task }
+    const slot: WorkerSlot = { task, progress: this.progress }
     const fiber = this.forks.alone(this.runAlone(task), (_, id) => installRefs(refs, id, slot))
     const exit = fiber.unsafePoll()
     if (exit !== null) this.afterAlone(task, exit)
@@ -252,7 +256,7 @@ export class LaneRuntime {
 
   private spawn(): void {
     this.workers++
-    const slot: WorkerState = { task: undefined, applied: undefined, installed: undefined }
+    const slot: WorkerState = { task: undefined, progress: this.progress, applied: undefined, installed: undefined }
     const fiber = this.forks.worker(this.worker(slot))
     fiber.addObserver((exit) => {
       this.workers--
@@ -429,13 +433,7 @@ export class LaneRuntime {
     return (level: number, waitedMillis: number) => {
       if (task.state !== "waiting") return
       this.ledger.publish(() =>
-        LaneEvent.Promoted({
-          taskId: task.id,
-          lane: task.lane,
-          at: this.now(),
-          to: Lane.fromPriority(level),
-          waitedMillis
-        })
+        LaneEvent.Promoted({ ...common(task, this.now()), to: Lane.fromPriority(level), waitedMillis })
       )
     }
   }

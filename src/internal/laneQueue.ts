@@ -21,10 +21,12 @@ import {
   type TaskCancelled,
   type TaskTimeout
 } from "../LaneError.js"
+import type * as LaneEvent from "../LaneEvent.js"
 import type * as LaneQueue from "../LaneQueue.js"
 import * as LanesConfig from "../LanesConfig.js"
 import * as LatencyModel from "../LatencyModel.js"
 import * as TaskId from "../TaskId.js"
+import { currentTags, takeTags } from "./callTags.js"
 import * as externalTasks from "./externalTasks.js"
 import { hostAnswer } from "./externalTasks.js"
 import { type Forks, LaneRuntime } from "./lane.js"
@@ -202,7 +204,19 @@ export const make = Effect.fnUntraced(function*(sessionId: string) {
     external: boolean,
     context: Context.Context<R>,
     sink: Sink<A, E>
-  ) => new Submission(sessionId, lane, commandType, payload, external, now(), fiber.getFiberRefs(), context, sink)
+  ) =>
+    new Submission(
+      sessionId,
+      lane,
+      commandType,
+      payload,
+      external,
+      now(),
+      fiber.getFiberRefs(),
+      context,
+      sink,
+      takeTags(fiber.getFiberRef(currentTags))
+    )
 
   /**
    * Accepts tasks in one synchronous step: the shutdown check, their IDs and their places in the
@@ -504,3 +518,23 @@ export const make = Effect.fnUntraced(function*(sessionId: string) {
   }
   return service
 })
+
+/**
+ * A function that publishes `Progress` events for the task the caller runs in now, for callbacks that fire
+ * later (an MCP client's `onprogress`); it does nothing outside a task, and once that task has ended.
+ *
+ * @internal
+ */
+export const progressReporter: Effect.Effect<(update: LaneEvent.ProgressUpdate) => void> = Effect.map(
+  FiberRef.get(currentWorker),
+  (slot) => {
+    const task = slot?.task
+    return slot === undefined || task === undefined ? ignoreProgress : (update) => slot.progress(task, update)
+  }
+)
+
+const ignoreProgress = (_: LaneEvent.ProgressUpdate): void => {}
+
+/** @internal */
+export const reportProgress = (update: LaneEvent.ProgressUpdate): Effect.Effect<void> =>
+  Effect.flatMap(progressReporter, (report) => Effect.sync(() => report(update)))

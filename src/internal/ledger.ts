@@ -22,9 +22,12 @@ interface Line {
   pressured: boolean
 }
 
-/** The fields every event of a task has. */
-function common(ticket: Task, at: number) {
-  return { taskId: ticket.id, lane: ticket.lane, at }
+/** The fields every event of a task has: its ID, lane and time, and the tool call it runs if any. */
+export const common = (ticket: Task, at: number): LaneEvent.Common => {
+  const tag = ticket.tag
+  return tag === undefined
+    ? { taskId: ticket.id, lane: ticket.lane, at }
+    : { taskId: ticket.id, lane: ticket.lane, at, tool: tag.name, callId: tag.id }
 }
 
 const timeoutOf = (ticket: Task, cause: Cause.Cause<unknown>): Option.Option<TaskTimeout> =>
@@ -164,20 +167,23 @@ export class Ledger {
     if (!line.pressured && Option.isSome(threshold) && line.pending >= threshold.value) {
       line.pressured = true
       this.publish(() =>
-        LaneEvent.LanePressure({
-          taskId: last.id,
-          lane,
-          at: last.submittedAt,
-          pending: line.pending,
-          threshold: threshold.value
-        })
+        LaneEvent.LanePressure({ ...common(last, last.submittedAt), pending: line.pending, threshold: threshold.value })
       )
     }
   }
 
-  /** A task accepted: its `Submitted` event. */
+  /** A task accepted: its `Submitted` event, then its turn's plan when it is the turn's first task. */
   submitted(ticket: Task): void {
-    this.publish(() => LaneEvent.Submitted({ taskId: ticket.id, lane: ticket.lane, at: ticket.submittedAt }))
+    this.publish(() => LaneEvent.Submitted(common(ticket, ticket.submittedAt)))
+    const turn = ticket.turn
+    if (turn !== undefined) {
+      this.publish(() => LaneEvent.TurnPlanned({ ...common(ticket, ticket.submittedAt), turn: turn() }))
+    }
+  }
+
+  /** A running task's progress, as it reported it. */
+  progress(ticket: Task, update: LaneEvent.ProgressUpdate): void {
+    this.publish(() => LaneEvent.Progress({ ...update, ...common(ticket, this.now()) }))
   }
 
   /** The task starts running (it left its line). */
@@ -189,13 +195,11 @@ export class Ledger {
     const recorder = this.metrics.lanes[ticket.lane]
     recorder.count("started")
     recorder.waited(waitedMillis)
-    this.publish(() => LaneEvent.Started({ taskId: ticket.id, lane: ticket.lane, at, waitedMillis }))
+    this.publish(() => LaneEvent.Started({ ...common(ticket, at), waitedMillis }))
     if (this.notifiesHost(ticket)) {
       this.publish(() =>
         LaneEvent.ExternalTaskPending({
-          taskId: ticket.id,
-          lane: ticket.lane,
-          at,
+          ...common(ticket, at),
           commandType: ticket.commandType,
           payload: ticket.payload,
           timeoutMillis: Option.match(this.settings.lanes[ticket.lane].timeout, {
@@ -213,9 +217,7 @@ export class Ledger {
     this.metrics.lanes[ticket.lane].count("retried")
     this.publish(() =>
       LaneEvent.Retrying({
-        taskId: ticket.id,
-        lane: ticket.lane,
-        at: this.now(),
+        ...common(ticket, this.now()),
         attempt: ticket.attempts + 1,
         delayMillis: Duration.toMillis(delay),
         error: ticket.lastError
@@ -291,13 +293,13 @@ export class Ledger {
       at
     })
     this.metrics.lanes[ticket.lane].count("deadLettered")
-    this.publish(() => LaneEvent.DeadLettered({ taskId: ticket.id, lane: ticket.lane, at, attempts, error }))
+    this.publish(() => LaneEvent.DeadLettered({ ...common(ticket, at), attempts, error }))
   }
 
   private checkIdle(gate: Line, ticket: Task, at: number): void {
     if (gate.pressured && gate.pending === 0) {
       gate.pressured = false
-      this.publish(() => LaneEvent.LaneIdle({ taskId: ticket.id, lane: ticket.lane, at }))
+      this.publish(() => LaneEvent.LaneIdle(common(ticket, at)))
     }
   }
 

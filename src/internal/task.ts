@@ -11,7 +11,10 @@ import * as HashSet from "effect/HashSet"
 import * as Option from "effect/Option"
 import type * as Lane from "../Lane.js"
 import { TaskCancelled, type TaskTimeout } from "../LaneError.js"
+import type * as LaneEvent from "../LaneEvent.js"
+import type * as Strategy from "../Strategy.js"
 import * as TaskId from "../TaskId.js"
+import type { CallTag, SubmissionTags } from "./callTags.js"
 
 /**
  * Where a task is in its life. `waiting`: in its lane's line, owning nothing. `running`: a lane
@@ -46,6 +49,8 @@ export const abandonFiberId: FiberId.FiberId = FiberId.make(-11_002, 0)
  */
 export interface WorkerSlot {
   task: Task | undefined
+  /** Publishes a task's progress (`LaneQueue.reportProgress`). */
+  readonly progress: (task: Task, update: LaneEvent.ProgressUpdate) => void
 }
 
 /**
@@ -91,6 +96,10 @@ export interface Task {
   readonly payload: unknown
   /** Whether the host completes the task (`submitExternal`). */
   readonly external: boolean
+  /** The tool call it runs, for a task of a turn (`Strategy.runTurn`). */
+  readonly tag: CallTag | undefined
+  /** The plan of its turn, for the first task of a turn's first submission. */
+  readonly turn: (() => Strategy.TurnPlan) | undefined
   /** When it was accepted, epoch millis. */
   readonly submittedAt: number
   /** The submitter's fiber refs (its services, current span, log annotations...). */
@@ -235,7 +244,9 @@ export class Submission<A, E, R> {
     readonly refs: FiberRefs.FiberRefs,
     /** The submitter's services, which the tasks' effects require. */
     readonly context: Context.Context<R>,
-    readonly sink: Sink<A, E>
+    readonly sink: Sink<A, E>,
+    /** The tool calls its tasks run, when a turn submitted them. */
+    readonly tags: SubmissionTags | undefined
   ) {}
 }
 
@@ -279,6 +290,12 @@ export class TypedTask<A, E, R> implements Task {
   }
   get external(): boolean {
     return this.submission.external
+  }
+  get tag(): CallTag | undefined {
+    return this.submission.tags?.calls[this.index]
+  }
+  get turn(): (() => Strategy.TurnPlan) | undefined {
+    return this.index === 0 ? this.submission.tags?.turn : undefined
   }
   get submittedAt(): number {
     return this.submission.submittedAt

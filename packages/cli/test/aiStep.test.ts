@@ -9,15 +9,16 @@ import * as Progress from "../src/render/progress.js"
 import * as Table from "../src/render/table.js"
 
 describe("bench -s ai (tiny size)", () => {
-  it.live("measures both steps and their ratio", () =>
+  it.live("measures the three steps and their ratios", () =>
     Effect.gen(function*() {
       const result = yield* AiStep.run({ calls: 2, latencyMillis: 1, warmup: 0, rounds: 2 })
       expect(result).toMatchObject({ calls: 2, latencyMillis: 1, rounds: 2 })
-      for (const summary of [result.unbounded, result.laned, result.ratio]) {
+      for (const summary of [result.unbounded, result.laned, result.ratio, result.malformed, result.malformedRatio]) {
         expect(summary.samples).toBe(2)
         expect(Number.isFinite(summary.median) && summary.median > 0).toBe(true)
       }
       const text = Table.render(AiStep.table(result))
       expect(text).toContain("laned / unbounded, per round")
+      expect(result.unboundedOnMalformed).toBe("fails: MalformedOutput")
     }).pipe(Effect.provide(Progress.layerSilent)))
 })

@@ -4,48 +4,23 @@ import type * as Toolkit from "@effect/ai/Toolkit"
 import * as Effect from "effect/Effect"
 import * as Predicate from "effect/Predicate"
 import * as Schema from "effect/Schema"
+import type * as McpTools from "../../ai/McpTools.js"
+import type * as LaneEvent from "../../LaneEvent.js"
 import * as ToolTraits from "../../ToolTraits.js"
+import { progressReporter } from "../laneQueue.js"
 
-/** @internal */
-export interface McpToolInfo {
-  readonly name: string
-  readonly description?: string | undefined
-  readonly inputSchema?: unknown
-  readonly annotations?: ToolTraits.McpAnnotations | undefined
-}
-
-/** @internal */
-export interface McpCallResult {
-  readonly content?: unknown
-  readonly structuredContent?: unknown
-  readonly isError?: unknown
-  /** The result of a server on protocol 2024-10-07 or older. */
-  readonly toolResult?: unknown
-}
-
-/** @internal The part of an MCP client the toolkit uses; the official SDK's `Client` has it. */
-export interface McpClient {
-  listTools(
-    params?: { cursor?: string | undefined } | undefined
-  ): Promise<{ readonly tools: ReadonlyArray<McpToolInfo>; readonly nextCursor?: string | undefined }>
-  callTool(
-    params: { name: string; arguments?: Record<string, unknown> | undefined },
-    resultSchema?: undefined,
-    options?: { signal?: AbortSignal | undefined } | undefined
-  ): Promise<McpCallResult>
-}
-
-/** @internal */
-export interface TrustOptions {
-  readonly trusted?: boolean | undefined
-}
+type McpToolInfo = McpTools.McpToolInfo
+type McpTool = McpTools.McpTool
 
 /** @internal The traits of an MCP tool: its hints when the server is trusted, else MCP's defaults, stated. */
-export const traitsOf = (tool: McpToolInfo, options: TrustOptions = {}): Partial<ToolTraits.ToolTraits> =>
+export const traitsOf = (tool: McpToolInfo, options: McpTools.TrustOptions = {}): Partial<ToolTraits.ToolTraits> =>
   options.trusted === true ? ToolTraits.fromMcpAnnotations(tool.annotations) : ToolTraits.defaults
 
 /** @internal Declarations of a server's tools for `Strategy` (`tools` of its options). */
-export const specs = (tools: ReadonlyArray<McpToolInfo>, options: TrustOptions = {}): ToolTraits.ToolSpecs => {
+export const specs = (
+  tools: ReadonlyArray<McpToolInfo>,
+  options: McpTools.TrustOptions = {}
+): ToolTraits.ToolSpecs => {
   const out: Record<string, ToolTraits.ToolSpec> = {}
   for (const tool of tools) out[tool.name] = { traits: traitsOf(tool, options) }
   return out
@@ -53,24 +28,6 @@ export const specs = (tools: ReadonlyArray<McpToolInfo>, options: TrustOptions =
 
 /** @internal Any JSON object of arguments; the model sees the server's own input schema. */
 export const Arguments = Schema.Struct({}, Schema.Record({ key: Schema.String, value: Schema.Unknown }))
-
-/** @internal */
-export type McpTool = Tool.Tool<string, {
-  readonly parameters: typeof Arguments
-  readonly success: typeof Schema.Unknown
-  readonly failure: typeof Schema.Unknown
-  readonly failureMode: "return"
-}>
-
-/** @internal */
-export type McpTools = Record<string, McpTool>
-
-/** @internal */
-export interface McpToolkit {
-  readonly toolkit: Toolkit.WithHandler<McpTools>
-  readonly tools: ReadonlyArray<McpToolInfo>
-  readonly specs: ToolTraits.ToolSpecs
-}
 
 const annotated = (tool: McpTool, traits: Partial<ToolTraits.ToolTraits>): McpTool => {
   let out = tool
@@ -82,7 +39,7 @@ const annotated = (tool: McpTool, traits: Partial<ToolTraits.ToolTraits>): McpTo
 }
 
 /** @internal An @effect/ai tool for an MCP tool, annotated with its traits. */
-export const toolOf = (info: McpToolInfo, options: TrustOptions = {}): McpTool => {
+export const toolOf = (info: McpToolInfo, options: McpTools.TrustOptions = {}): McpTool => {
   const parameters = Predicate.isRecord(info.inputSchema)
     ? Arguments.annotations({ jsonSchema: info.inputSchema })
     : Arguments
@@ -101,51 +58,76 @@ const unknownError = (method: string, description: string, cause?: unknown) =>
 /** @internal At most this many pages and tools are listed from one server (an untrusted server may never stop). */
 export const listLimits = { pages: 100, tools: 10_000 } as const
 
-/** @internal Lists every tool of the server (following `nextCursor`); a repeated cursor or too many pages or tools fail. */
-export const listTools = (client: McpClient): Effect.Effect<Array<McpToolInfo>, AiError.UnknownError> =>
+/**
+ * @internal Lists every tool of the server (following `nextCursor`), each name once (the first listing wins);
+ * a repeated cursor, or more pages or tools than {@link listLimits}, fails.
+ */
+export const listTools = (client: McpTools.McpClient): Effect.Effect<Array<McpToolInfo>, AiError.UnknownError> =>
   Effect.gen(function*() {
-    const tools: Array<McpToolInfo> = []
-    const seen = new Set<string>()
+    const tools = new Map<string, McpToolInfo>()
+    const cursors = new Set<string>()
+    let pages = 0
     let cursor: string | undefined = undefined
     do {
       if (cursor !== undefined) {
-        if (seen.has(cursor)) {
+        if (cursors.has(cursor)) {
           return yield* unknownError(
             "listTools",
             `tools/list repeated the cursor ${JSON.stringify(cursor.slice(0, 80))}`
           )
         }
-        seen.add(cursor)
+        cursors.add(cursor)
       }
-      if (seen.size >= listLimits.pages) {
+      if (pages === listLimits.pages) {
         return yield* unknownError("listTools", `tools/list gave more than ${listLimits.pages} pages`)
       }
-      if (tools.length > listLimits.tools) {
+      pages++
+      const page: { readonly tools: ReadonlyArray<McpToolInfo>; readonly nextCursor?: string | undefined } =
+        yield* Effect.tryPromise({
+          try: () => client.listTools(cursor === undefined ? undefined : { cursor }),
+          catch: (cause) => unknownError("listTools", "tools/list failed", cause)
+        })
+      for (const tool of page.tools) {
+        if (!tools.has(tool.name)) tools.set(tool.name, tool)
+      }
+      if (tools.size > listLimits.tools) {
         return yield* unknownError("listTools", `tools/list gave more than ${listLimits.tools} tools`)
       }
-      const page: { readonly tools: ReadonlyArray<McpToolInfo>; readonly nextCursor?: string | undefined } =
-        yield* Effect
-          .tryPromise({
-            try: () => client.listTools(cursor === undefined ? undefined : { cursor }),
-            catch: (cause) => unknownError("listTools", "tools/list failed", cause)
-          })
-      tools.push(...page.tools)
       cursor = page.nextCursor
     } while (cursor !== undefined && cursor.length > 0)
-    return tools
+    return Array.from(tools.values())
   })
+
+/** The most characters of a progress message that reach an event. */
+const maxProgressMessage = 500
+
+/** A server's progress notification as an event's update: finite numbers only, the message cut. */
+const progressOf = (progress: McpTools.McpProgress): LaneEvent.ProgressUpdate | undefined => {
+  if (!Predicate.isRecord(progress) || typeof progress.progress !== "number" || !Number.isFinite(progress.progress)) {
+    return undefined
+  }
+  const total = typeof progress.total === "number" && Number.isFinite(progress.total) ? progress.total : undefined
+  const message = typeof progress.message === "string" ? progress.message.slice(0, maxProgressMessage) : undefined
+  return {
+    progress: progress.progress,
+    ...(total === undefined ? {} : { total }),
+    ...(message === undefined ? {} : { message })
+  }
+}
 
 /** @internal The server's tools as an @effect/ai toolkit whose handler calls `tools/call`. */
 export const toolkit = (
-  client: McpClient,
-  options: TrustOptions = {}
-): Effect.Effect<McpToolkit, AiError.UnknownError> =>
+  client: McpTools.McpClient,
+  options: McpTools.TrustOptions = {}
+): Effect.Effect<McpTools.McpToolkit, AiError.UnknownError> =>
   Effect.map(listTools(client), (infos) => {
-    const tools: McpTools = {}
+    const tools: McpTools.McpTools = {}
+    const listed: Array<McpToolInfo> = []
     for (const info of infos) {
       // a name such as `__proto__` would replace the record's prototype instead of adding a tool
       if (info.name in Object.prototype) continue
       tools[info.name] = toolOf(info, options)
+      listed.push(info)
     }
     const handle = (name: string, params: Record<string, unknown>) =>
       Effect.gen(function*() {
@@ -156,13 +138,18 @@ export const toolkit = (
             description: `no tool '${name}' on the server; it has: ${Object.keys(tools).join(", ")}`
           })
         }
+        const report = yield* progressReporter
+        const onprogress = (progress: McpTools.McpProgress) => {
+          const update = progressOf(progress)
+          if (update !== undefined) report(update)
+        }
         const result = yield* Effect.tryPromise({
-          try: (signal) => client.callTool({ name, arguments: params }, undefined, { signal }),
+          try: (signal) => client.callTool({ name, arguments: params }, undefined, { signal, onprogress }),
           catch: (cause) => unknownError(`${name}.call`, "tools/call failed", cause)
         })
         const value = result.structuredContent ?? result.content ?? result.toolResult ?? null
         return { isFailure: result.isError === true, result: value, encodedResult: value }
       })
-    const withHandler: Toolkit.WithHandler<McpTools> = { tools, handle }
-    return { toolkit: withHandler, tools: infos, specs: specs(infos, options) }
+    const withHandler: Toolkit.WithHandler<McpTools.McpTools> = { tools, handle }
+    return { toolkit: withHandler, tools: listed, specs: specs(listed, options) }
   })

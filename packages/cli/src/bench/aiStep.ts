@@ -2,8 +2,11 @@
  * The `ai` scenario: one agent step on `@effect/ai` whose scripted response calls a read-only tool 8 times, each
  * call taking 50 ms. @effect/ai's own resolution (`generateText` with `concurrency: "unbounded"`) against the
  * laned step (`Agent.run` with `maxSteps: 1`: the model call through the generate lane, the tool calls through
- * `LanedToolkit`), measured in the same process, interleaved round by round (which goes first alternates,
- * garbage is collected before each run). The ratio is taken per round (laned / unbounded) and summarised.
+ * `LanedToolkit`), and against the laned step of the same response with one malformed call added (a call of a
+ * tool the toolkit does not have), which `Agent.run` answers as a result while the 8 reads run; @effect/ai's
+ * own resolution fails that response as a whole (`AiError.MalformedOutput`), which is checked once. Measured in
+ * the same process, interleaved round by round (the order rotates, garbage is collected before each run). The
+ * ratios are taken per round (laned / unbounded) and summarised.
  *
  * @since 0.1.0
  */
@@ -48,6 +51,12 @@ export interface Result {
   readonly laned: Summary
   /** laned / unbounded, per round. */
   readonly ratio: Summary
+  /** `Agent.run` with `maxSteps: 1` on the response with one malformed call added, ms per step. */
+  readonly malformed: Summary
+  /** malformed / unbounded, per round. */
+  readonly malformedRatio: Summary
+  /** What `generateText` with `concurrency: "unbounded"` did with the response with the malformed call. */
+  readonly unboundedOnMalformed: string
 }
 
 const ReadFile = Tool.make("read_file", { parameters: { path: Schema.String }, success: Schema.String })
@@ -67,14 +76,17 @@ const Files = Toolkit.make(ReadFile)
 export const run = (options: Options): Effect.Effect<Result, never, Progress.Progress> =>
   Effect.scoped(Effect.gen(function*() {
     const total = options.warmup + options.rounds
-    const response = ScriptedModel.response(
-      ...Array.from(
-        { length: options.calls },
-        (_, i) => ScriptedModel.toolCall(`c${i}`, "read_file", { path: `f${i}` })
-      )
+    const reads = Array.from(
+      { length: options.calls },
+      (_, i) => ScriptedModel.toolCall(`c${i}`, "read_file", { path: `f${i}` })
     )
+    const response = ScriptedModel.response(...reads)
+    const withMalformed = ScriptedModel.response(...reads, ScriptedModel.toolCall("bad", "read_fil", { path: "x" }))
     // One response per step of each candidate.
     const scripted = yield* ScriptedModel.make({ responses: Array.from({ length: 2 * total }, () => response) })
+    const malformedModel = yield* ScriptedModel.make({
+      responses: Array.from({ length: total + 1 }, () => withMalformed)
+    })
     const toolkit = yield* Effect.provide(
       Files,
       Files.toLayer({ read_file: ({ path }) => Effect.as(Effect.sleep(options.latencyMillis), path) })
@@ -88,26 +100,54 @@ export const run = (options: Options): Effect.Effect<Result, never, Progress.Pro
       Effect.orDie,
       Effect.asVoid
     )
-    const laned = Agent.run({ prompt: "read", toolkit, maxSteps: 1 }).pipe(
-      Effect.provideService(LaneQueue.LaneQueue, queue),
-      Effect.provideService(LanguageModel.LanguageModel, scripted.service),
-      Effect.orDie,
-      Effect.asVoid
+    const agentStep = (model: ScriptedModel.Scripted) =>
+      Agent.run({ prompt: "read", toolkit, maxSteps: 1 }).pipe(
+        Effect.flatMap((result) =>
+          result.steps[0]?.toolResults.length === options.calls + (model === malformedModel ? 1 : 0)
+            ? Effect.void
+            : Effect.dieMessage("the step did not answer every call")
+        ),
+        Effect.provideService(LaneQueue.LaneQueue, queue),
+        Effect.provideService(LanguageModel.LanguageModel, model.service),
+        Effect.orDie
+      )
+    const laned = agentStep(scripted)
+    const malformed = agentStep(malformedModel)
+    // @effect/ai's own resolution of the response with the malformed call, once
+    const unboundedOnMalformed = yield* LanguageModel.generateText({
+      prompt: "read",
+      toolkit,
+      concurrency: "unbounded"
+    }).pipe(
+      Effect.provideService(LanguageModel.LanguageModel, malformedModel.service),
+      Effect.match({ onFailure: (error) => `fails: ${error._tag}`, onSuccess: () => "completes" })
     )
-    const samples = { unbounded: new Array<number>(), laned: new Array<number>(), ratio: new Array<number>() }
+    const samples = {
+      unbounded: new Array<number>(),
+      laned: new Array<number>(),
+      ratio: new Array<number>(),
+      malformed: new Array<number>(),
+      malformedRatio: new Array<number>()
+    }
+    const contenders = [unbounded, laned, malformed]
     for (let round = 0; round < total; round++) {
       yield* Progress.update(`ai step: round ${round + 1}/${total}`, round, total)
-      // Alternate which candidate goes first.
-      const [first, second] = round % 2 === 0 ? [unbounded, laned] : [laned, unbounded]
-      yield* Gc.collect
-      const a = yield* Measure.millis(first)
-      yield* Gc.collect
-      const b = yield* Measure.millis(second)
+      // Rotate which candidate goes first.
+      const millis = [0, 0, 0]
+      for (let k = 0; k < contenders.length; k++) {
+        const which = (round + k) % contenders.length
+        const contender = contenders[which]
+        if (contender === undefined) continue
+        yield* Gc.collect
+        millis[which] = yield* Measure.millis(contender)
+      }
       if (round < options.warmup) continue
-      const [u, l] = round % 2 === 0 ? [a, b] : [b, a]
+      const [u = 0, l = 0, m = 0] = millis
       samples.unbounded.push(u)
       samples.laned.push(l)
       samples.ratio.push(l / u)
+      samples.malformed.push(m)
+      samples.malformedRatio.push(m / u)
     }
     return {
       calls: options.calls,
@@ -115,7 +155,10 @@ export const run = (options: Options): Effect.Effect<Result, never, Progress.Pro
       rounds: options.rounds,
       unbounded: summarize(samples.unbounded),
       laned: summarize(samples.laned),
-      ratio: summarize(samples.ratio)
+      ratio: summarize(samples.ratio),
+      malformed: summarize(samples.malformed),
+      malformedRatio: summarize(samples.malformedRatio),
+      unboundedOnMalformed
     }
   }))
 
@@ -131,11 +174,17 @@ export const table = (result: Result): Table => ({
   headers: ["step", "ms"],
   rows: [
     ["@effect/ai generateText, concurrency: \"unbounded\"", Format.summary(result.unbounded, 1)],
-    ["effect-lanes/ai Agent.run, maxSteps: 1 (generate lane + LanedToolkit)", Format.summary(result.laned, 1)]
+    ["effect-lanes/ai Agent.run, maxSteps: 1 (generate lane + LanedToolkit)", Format.summary(result.laned, 1)],
+    ["effect-lanes/ai Agent.run, one malformed call added (answered as a result)", Format.summary(result.malformed, 1)]
   ],
   notes: [
     `laned / unbounded, per round: ${Format.ratio(result.ratio.median)} (${Format.ratio(result.ratio.min)}–${
       Format.ratio(result.ratio.max)
-    })`
+    })`,
+    `with the malformed call / unbounded, per round: ${Format.ratio(result.malformedRatio.median)} (${
+      Format.ratio(result.malformedRatio.min)
+    }–${
+      Format.ratio(result.malformedRatio.max)
+    }); @effect/ai's own resolution of that response ${result.unboundedOnMalformed}`
   ]
 })
